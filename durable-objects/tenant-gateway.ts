@@ -1,0 +1,383 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../src/env";
+import { tokenFingerprint, tokenMatches } from "../src/auth/tokens";
+import { SecretBox } from "../src/config/secret-box";
+import { ConfigStore, type ConfigSnapshot } from "../src/config/store";
+import { openDatabase, type Database } from "../src/db/client";
+import { configRepo } from "../src/db/config-repo";
+import { tenantsRepo } from "../src/db/tenants-repo";
+import type { ConnectionCounts, GatewayFacade, MethodContext, PresenceEntry } from "../src/methods/context";
+import { registry } from "../src/methods";
+import { healthSnapshot } from "../src/methods/system";
+import { ErrorKind, GatewayError, asGatewayError, authFailed, invalidRequest } from "../src/protocol/errors";
+import { GATEWAY_EVENTS } from "../src/protocol/events";
+import { FrameError, decodeRequest, encodeError, encodeEvent, encodeResult, type DecodedRequest } from "../src/protocol/frames";
+import { HANDSHAKE_TIMEOUT_MS, ProtocolMismatch, grantedScopes, notConnectFirst, parseConnect } from "../src/protocol/handshake";
+import { authorize } from "../src/protocol/scopes";
+import { GATEWAY_VERSION } from "../src/version";
+import { ConnectionTable, callerOf, presenceOf, type ReadyConnection } from "./connection";
+
+/** Header by which the Worker tells the Durable Object which tenant it serves. */
+export const TENANT_HEADER = "x-argent-tenant";
+
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const DEFAULT_POLICY = { maxPayload: 8 * 1024 * 1024, tickIntervalMs: 30_000 };
+type Policy = typeof DEFAULT_POLICY;
+
+/** Close codes of wire-protocol.md §2. */
+const CLOSE = { normal: 1000, protocol: 1002, policy: 1008, tooBig: 1009, restart: 1012 } as const;
+
+/**
+ * One per tenant: holds the tenant's sockets (Hibernation API only), runs the handshake and
+ * RPC dispatch, and broadcasts events. Timers are alarms, armed only while a socket needs
+ * one (a handshake deadline or ticks), so an idle tenant costs nothing.
+ */
+export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
+  private readonly db: Database;
+  private readonly conns = new ConnectionTable();
+  private readonly startedAtMs = Date.now();
+  /** Per-connection tail of the frame queue (see webSocketMessage). */
+  private readonly queues = new Map<string, Promise<void>>();
+  private configStore?: ConfigStore;
+  private policy: Policy;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = openDatabase(env.DB);
+    this.policy = ctx.storage.kv.get<Policy>("policy") ?? DEFAULT_POLICY;
+  }
+
+  // ── lifecycle ─────────────────────────────────────────────────────────────────────────
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const tenantId = request.headers.get(TENANT_HEADER);
+    if (tenantId && this.ctx.storage.kv.get("tenantId") !== tenantId) this.ctx.storage.kv.put("tenantId", tenantId);
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    const now = Date.now();
+    const nonce = crypto.randomUUID();
+    this.conns.set(server, { state: "pending", connId: crypto.randomUUID(), nonce, openedAtMs: now });
+    server.send(encodeEvent("connect.challenge", { nonce, ts: now }));
+    await this.armAlarm(now + HANDSHAKE_TIMEOUT_MS);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const att = this.conns.get(ws);
+    if (!att) return;
+    if (frameTooLarge(message, this.policy.maxPayload)) {
+      ws.close(CLOSE.tooBig, "frame too large");
+      return;
+    }
+    // Frames of one socket are handled in order, so a pipelined `connect` + request, or a
+    // write followed by a read, behaves as sent. Different sockets still run concurrently.
+    return this.inOrder(att.connId, () => this.handleFrame(ws, message));
+  }
+
+  private async handleFrame(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const att = this.conns.get(ws);
+    if (!att) return;
+    const pending = att.state === "pending";
+    let req: DecodedRequest;
+    try {
+      if (typeof message !== "string") throw new FrameError(invalidRequest("binary frames are not supported"), undefined, null);
+      req = decodeRequest(message);
+    } catch (err) {
+      const e = err as FrameError;
+      safeSend(ws, encodeError({ framing: e.framing ?? (pending ? "jsonrpc" : att.framing), id: e.id, jsonrpc: e.jsonrpc }, e.error));
+      if (pending) ws.close(CLOSE.policy, "invalid handshake");
+      return;
+    }
+    if (att.state === "pending") return this.handshake(ws, att.connId, att.nonce, att.openedAtMs, req);
+    if (req.method === "connect") {
+      safeSend(ws, encodeError(req, invalidRequest("connect already completed")));
+      return;
+    }
+    safeSend(ws, await this.dispatch(att, req));
+  }
+
+  private inOrder(connId: string, task: () => Promise<void>): Promise<void> {
+    const run = (this.queues.get(connId) ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => undefined);
+    this.queues.set(connId, tail);
+    void tail.then(() => {
+      if (this.queues.get(connId) === tail) this.queues.delete(connId);
+    });
+    return run;
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      // Complete the closing handshake; 1005/1006 are reserved and cannot be sent back.
+      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "closed");
+    } catch {
+      /* already closed */
+    }
+    this.onDisconnect(ws, "disconnect");
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.onDisconnect(ws, "error");
+  }
+
+  /** Handshake deadlines and ticks; re-armed only while some socket needs it. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    let anyReady = false;
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = this.conns.get(ws);
+      if (!att) continue;
+      if (att.state === "ready") {
+        anyReady = true;
+      } else if (att.openedAtMs + HANDSHAKE_TIMEOUT_MS <= now) {
+        ws.close(CLOSE.normal, "handshake timeout");
+      } else {
+        next = Math.min(next, att.openedAtMs + HANDSHAKE_TIMEOUT_MS);
+      }
+    }
+    if (anyReady) {
+      let nextTick = this.ctx.storage.kv.get<number>("nextTickAt") ?? now;
+      if (nextTick <= now + 50) {
+        this.broadcast("tick", { ts: now });
+        nextTick = now + this.policy.tickIntervalMs;
+        this.ctx.storage.kv.put("nextTickAt", nextTick);
+      }
+      next = Math.min(next, nextTick);
+    } else {
+      this.ctx.storage.kv.delete("nextTickAt");
+    }
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ── RPC from the Worker (native Durable Object RPC, typed stubs) ──────────────────────
+
+  /** The tenant was disabled: tell every client, then close with 1012. Returns sockets closed. */
+  async shutdown(reason: string): Promise<number> {
+    return this.closeWhere(() => true, reason);
+  }
+
+  /** The gateway token changed: sockets authenticated with the old one are closed. */
+  async tokenRotated(newTokenHash: string): Promise<number> {
+    const fp = tokenFingerprint(newTokenHash);
+    return this.closeWhere((att) => att.authFp !== fp, "gateway token rotated");
+  }
+
+  // ── GatewayFacade (what method handlers see) ──────────────────────────────────────────
+
+  presence(): PresenceEntry[] {
+    return this.readyConnections().map(({ att }) => presenceOf(att));
+  }
+
+  connections(): ConnectionCounts {
+    const counts = { operators: 0, nodes: 0, pending: 0 };
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = this.conns.get(ws);
+      if (!att) continue;
+      if (att.state === "pending") counts.pending++;
+      else if (att.role === "node") counts.nodes++;
+      else counts.operators++;
+    }
+    return counts;
+  }
+
+  uptimeMs(): number {
+    return Date.now() - this.startedAtMs;
+  }
+
+  stateVersion() {
+    return {
+      presence: this.ctx.storage.kv.get<number>("presenceVersion") ?? 0,
+      health: this.ctx.storage.kv.get<number>("healthVersion") ?? 0,
+    };
+  }
+
+  /** Sends an event to every authenticated operator, numbered by the tenant's `seq`. */
+  broadcast(event: string, payload: unknown, extra?: Record<string, unknown>): void {
+    const seq = (this.ctx.storage.kv.get<number>("seq") ?? 0) + 1;
+    this.ctx.storage.kv.put("seq", seq);
+    const frame = encodeEvent(event, payload, seq, extra);
+    for (const { ws, att } of this.readyConnections()) {
+      if (att.role === "node") continue; // nodes never receive operator events
+      safeSend(ws, frame);
+    }
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────
+
+  private get tenantId(): string {
+    return this.ctx.storage.kv.get<string>("tenantId") ?? this.ctx.id.name ?? "unknown";
+  }
+
+  private get config(): ConfigStore {
+    this.configStore ??= new ConfigStore(
+      this.tenantId,
+      configRepo(this.db),
+      new SecretBox(this.env.CONFIG_ENCRYPTION_KEY),
+      (next) => this.onConfigChange(next),
+    );
+    return this.configStore;
+  }
+
+  private onConfigChange(next: ConfigSnapshot) {
+    const { maxPayload, tickIntervalMs } = next.resolved.gateway;
+    this.policy = { maxPayload, tickIntervalMs };
+    this.ctx.storage.kv.put("policy", this.policy);
+  }
+
+  private context(att: ReadyConnection): MethodContext {
+    return { tenantId: this.tenantId, caller: callerOf(att), db: this.db, config: this.config, gateway: this };
+  }
+
+  private async dispatch(att: ReadyConnection, req: DecodedRequest): Promise<string> {
+    try {
+      const def = registry.lookup(req.method);
+      authorize(def.access, att.role, att.scopes);
+      const params = registry.parseParams(def, req.params);
+      return encodeResult(req, await def.handler(this.context(att), params));
+    } catch (err) {
+      if (!(err instanceof GatewayError)) logFailure(req.method, err);
+      return encodeError(req, asGatewayError(err));
+    }
+  }
+
+  private async handshake(ws: WebSocket, connId: string, nonce: string, openedAtMs: number, req: DecodedRequest) {
+    try {
+      if (req.method !== "connect") throw notConnectFirst();
+      const connect = parseConnect(req.params);
+      const tenant = await tenantsRepo(this.db).get(this.tenantId);
+      if (!tenant || tenant.status !== "active") throw authFailed("unauthorized: tenant unavailable");
+      if (!connect.token) throw authFailed("unauthorized: gateway token missing");
+      if (!(await tokenMatches(connect.token, tenant.tokenHash))) throw authFailed("unauthorized: gateway token mismatch");
+      if (connect.asDevice) {
+        throw new GatewayError(ErrorKind.AuthFailed, "pairing required", undefined, "NOT_PAIRED");
+      }
+      void nonce; // device proofs sign this socket's nonce (device pairing, see README)
+
+      const now = Date.now();
+      const att: ReadyConnection = {
+        state: "ready",
+        connId,
+        openedAtMs,
+        connectedAtMs: now,
+        framing: req.framing,
+        protocol: connect.protocol,
+        role: connect.role,
+        scopes: grantedScopes(connect),
+        client: connect.client,
+        authFp: tokenFingerprint(tenant.tokenHash),
+      };
+      this.conns.set(ws, att);
+      const hello = await this.helloOk(att);
+      safeSend(ws, encodeResult(req, hello));
+      this.presenceChanged();
+      await this.ensureTicking(now);
+    } catch (err) {
+      if (!(err instanceof GatewayError)) logFailure("connect", err);
+      safeSend(ws, encodeError(req, asGatewayError(err)));
+      ws.close(err instanceof ProtocolMismatch ? CLOSE.protocol : CLOSE.policy, "connect failed");
+    }
+  }
+
+  private async helloOk(att: ReadyConnection) {
+    const ctx = this.context(att);
+    return {
+      type: "hello-ok",
+      protocol: att.protocol,
+      server: { version: GATEWAY_VERSION, connId: att.connId },
+      features: { methods: registry.names, events: [...GATEWAY_EVENTS] },
+      snapshot: {
+        presence: this.presence(),
+        health: await healthSnapshot(ctx),
+        stateVersion: this.stateVersion(),
+        uptimeMs: this.uptimeMs(),
+        sessionDefaults: { defaultAgentId: "main", mainKey: "main", mainSessionKey: "agent:main:main" },
+      },
+      auth: { role: att.role, scopes: att.scopes },
+      policy: { maxPayload: this.policy.maxPayload, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: this.policy.tickIntervalMs },
+    };
+  }
+
+  private readyConnections(except?: WebSocket): { ws: WebSocket; att: ReadyConnection }[] {
+    const out: { ws: WebSocket; att: ReadyConnection }[] = [];
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === except) continue;
+      const att = this.conns.get(ws);
+      if (att?.state === "ready") out.push({ ws, att });
+    }
+    return out;
+  }
+
+  private presenceChanged(left?: PresenceEntry, except?: WebSocket) {
+    const version = (this.ctx.storage.kv.get<number>("presenceVersion") ?? 0) + 1;
+    this.ctx.storage.kv.put("presenceVersion", version);
+    const presence = this.readyConnections(except).map(({ att }) => presenceOf(att));
+    if (left) presence.push(left);
+    this.broadcast("presence", { presence }, { stateVersion: this.stateVersion() });
+  }
+
+  private onDisconnect(ws: WebSocket, reason: string) {
+    const att = this.conns.get(ws);
+    if (att?.state === "ready") this.presenceChanged(presenceOf(att, reason), ws);
+    if (this.ctx.getWebSockets().every((other) => other === ws)) {
+      // Last client gone: no more ticks; the alarm is not re-armed until someone connects.
+      this.ctx.storage.kv.delete("nextTickAt");
+      void this.ctx.storage.deleteAlarm();
+    }
+  }
+
+  private async ensureTicking(now: number) {
+    if (this.ctx.storage.kv.get<number>("nextTickAt") !== undefined) return;
+    const nextTick = now + this.policy.tickIntervalMs;
+    this.ctx.storage.kv.put("nextTickAt", nextTick);
+    await this.armAlarm(nextTick);
+  }
+
+  /** Moves the alarm earlier if `at` is sooner than what is scheduled. */
+  private async armAlarm(at: number) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  private closeWhere(match: (att: ReadyConnection) => boolean, reason: string): number {
+    let closed = 0;
+    const frame = encodeEvent("shutdown", { reason });
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = this.conns.get(ws);
+      if (att?.state === "ready" && !match(att)) continue;
+      if (att?.state === "ready") safeSend(ws, frame);
+      try {
+        ws.close(CLOSE.restart, reason);
+        closed++;
+      } catch {
+        /* already closing */
+      }
+    }
+    return closed;
+  }
+}
+
+function safeSend(ws: WebSocket, frame: string) {
+  try {
+    ws.send(frame);
+  } catch {
+    /* the socket closed while we worked; its close handler cleans up */
+  }
+}
+
+/** Whether a frame's UTF-8 size exceeds `limit`, encoding only when the length cannot tell. */
+function frameTooLarge(message: string | ArrayBuffer, limit: number): boolean {
+  if (typeof message !== "string") return message.byteLength > limit;
+  if (message.length * 3 <= limit) return false; // at most 3 bytes per UTF-16 unit
+  if (message.length > limit) return true; // at least 1 byte per unit
+  return new TextEncoder().encode(message).byteLength > limit;
+}
+
+/** Unexpected failures are logged by name only: messages may carry user data or secrets. */
+function logFailure(method: string, err: unknown) {
+  console.error(`method ${method} failed: ${err instanceof Error ? err.name : typeof err}`);
+}

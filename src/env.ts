@@ -1,0 +1,15 @@
+import type { TenantGateway } from "../durable-objects/tenant-gateway";
+
+/** Bindings and secrets of the Worker (see wrangler.toml and README "Configuration"). */
+export interface Env {
+  DB: D1Database;
+  GATEWAY: DurableObjectNamespace<TenantGateway>;
+  /** Bearer token guarding /admin. Without it the admin API answers 503. */
+  ADMIN_TOKEN?: string;
+  /** When set, tenant `default` exists with this gateway token (local/single-user mode). */
+  ARGENT_GATEWAY_TOKEN?: string;
+  /** base64 of 32 random bytes: AES-GCM key for secret config values. */
+  CONFIG_ENCRYPTION_KEY?: string;
+  /** When set, `<tenant>.<BASE_DOMAIN>` resolves to that tenant. */
+  BASE_DOMAIN?: string;
+}
