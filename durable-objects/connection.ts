@@ -26,6 +26,8 @@ export interface ReadyConnection {
   role: Role;
   scopes: string[];
   client: { id: string; displayName?: string; version?: string; platform?: string; mode: string; instanceId?: string };
+  /** Verified Ed25519 device identity, when the client proved one. */
+  deviceId?: string;
   /** Fingerprint of the token hash used to authenticate; rotation closes stale sockets. */
   authFp: string;
 }
@@ -67,6 +69,7 @@ export function presenceOf(att: ReadyConnection, reason?: string): PresenceEntry
     mode: att.client.mode,
     ...(att.client.platform ? { platform: att.client.platform } : {}),
     ...(att.client.version ? { version: att.client.version } : {}),
+    ...(att.deviceId ? { deviceId: att.deviceId } : {}),
     roles: [att.role],
     scopes: att.scopes,
     ...(reason ? { reason } : {}),

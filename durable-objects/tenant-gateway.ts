@@ -12,7 +12,8 @@ import { healthSnapshot } from "../src/methods/system";
 import { ErrorKind, GatewayError, asGatewayError, authFailed, invalidRequest } from "../src/protocol/errors";
 import { GATEWAY_EVENTS } from "../src/protocol/events";
 import { FrameError, decodeRequest, encodeError, encodeEvent, encodeResult, type DecodedRequest } from "../src/protocol/frames";
-import { HANDSHAKE_TIMEOUT_MS, ProtocolMismatch, grantedScopes, notConnectFirst, parseConnect } from "../src/protocol/handshake";
+import { HANDSHAKE_TIMEOUT_MS, ProtocolMismatch, grantedScopes, notConnectFirst, parseConnect, signedFieldsOf } from "../src/protocol/handshake";
+import { verifyDeviceProof } from "../src/auth/device-proof";
 import { authorize } from "../src/protocol/scopes";
 import { GATEWAY_VERSION } from "../src/version";
 import { ConnectionTable, callerOf, presenceOf, type ReadyConnection } from "./connection";
@@ -253,10 +254,12 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
       if (!tenant || tenant.status !== "active") throw authFailed("unauthorized: tenant unavailable");
       if (!connect.token) throw authFailed("unauthorized: gateway token missing");
       if (!(await tokenMatches(connect.token, tenant.tokenHash))) throw authFailed("unauthorized: gateway token mismatch");
+      // A device proof, when sent, must hold even alongside a valid token.
+      const deviceId = connect.device ? await verifyDeviceProof(connect.device, signedFieldsOf(connect, nonce)) : undefined;
       if (connect.asDevice) {
+        // Device pairing (wire-protocol.md §6) is not built yet: no device is paired.
         throw new GatewayError(ErrorKind.AuthFailed, "pairing required", undefined, "NOT_PAIRED");
       }
-      void nonce; // device proofs sign this socket's nonce (device pairing, see README)
 
       const now = Date.now();
       const att: ReadyConnection = {
@@ -269,6 +272,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
         role: connect.role,
         scopes: grantedScopes(connect),
         client: connect.client,
+        ...(deviceId ? { deviceId } : {}),
         authFp: tokenFingerprint(tenant.tokenHash),
       };
       this.conns.set(ws, att);

@@ -70,6 +70,18 @@ export interface ConnectRequest {
   device?: z.infer<typeof DeviceProof>;
 }
 
+/** The fields a device proof signs, as this connect request sent them. */
+export function signedFieldsOf(req: ConnectRequest, nonce: string) {
+  return {
+    clientId: req.client.id,
+    clientMode: req.client.mode,
+    role: req.role,
+    requestedScopes: req.requestedScopes ?? [],
+    token: req.token,
+    nonce,
+  };
+}
+
 export function parseConnect(raw: unknown): ConnectRequest {
   const isV3 = typeof raw === "object" && raw !== null && ("minProtocol" in raw || "client" in raw);
   if (!isV3) {
