@@ -1,13 +1,21 @@
 // End to end: the real `npm run dev` (migrations + wrangler dev) on a free port with a scratch
 // state dir, driven with the `ws` package the way the reference and real clients do.
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DevServer, makeStateDir, randomSecrets, removeStateDir, type DevSecrets } from "./helpers/dev-server";
+import { DevServer, makeStateDir, randomSecrets, removeStateDir, REPO_ROOT, type DevSecrets } from "./helpers/dev-server";
 import { GatewayClient, GatewayError, tryUpgrade } from "./helpers/gateway-client";
 
 const secrets: DevSecrets = randomSecrets();
 let stateDir: string;
 let server: DevServer | undefined;
 const clients: GatewayClient[] = [];
+// The developer's own .dev.vars must be left exactly as it was.
+const devVarsPath = join(REPO_ROOT, ".dev.vars");
+const readDevVars = () => (existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : null);
+const devVarsBefore = readDevVars();
 
 function track(c: GatewayClient): GatewayClient {
   clients.push(c);
@@ -79,6 +87,21 @@ describe("npm run dev", () => {
     expect(out).toContain(`ws://127.0.0.1:${liveServer().port}`);
     expect(out).toContain("<ARGENT_GATEWAY_TOKEN>");
     expect(out).toMatch(/from the environment/);
+  });
+
+  it("leaves the developer's .dev.vars alone when the secrets come from the environment", () => {
+    expect(readDevVars() === devVarsBefore).toBe(true);
+  });
+
+  it("npm run status prints the URL and token and sees the server running", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, "scripts/status.mjs")], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...secrets, PORT: String(liveServer().port) },
+    });
+    expect(stdout).toContain(`ws://127.0.0.1:${liveServer().port}`);
+    expect(stdout.includes(secrets.ARGENT_GATEWAY_TOKEN)).toBe(true);
+    expect(stdout).toMatch(/running/);
+    expect(stdout).not.toMatch(/not running/);
   });
 });
 
