@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // closing `N passed, N failed` line that CI reads.
 export default defineConfig({
   test: {
-    projects: ["test/workers.config.ts", "test/e2e/vitest.config.ts"],
+    projects: ["test/vitest.workers.config.ts", "test/e2e/vitest.config.ts"],
     reporters: ["default", "./test/reporters/summary.ts"],
   },
 });

@@ -1,8 +1,8 @@
 // Prints one closing line `N passed, N failed, N skipped` after a vitest run (CI reads it).
 // A test file that failed outside its tests (load error, failing beforeAll/afterAll) and every
 // unhandled error count as one failure each, so a broken file can never look green.
-// With ARGENT_TEST_SUMMARY_FILE set, the counts are also appended to that file as a JSON line
-// (.ci/run adds them up and prints the final line itself).
+// With ARGENT_TEST_SUMMARY_FILE set (by .ci/run), the counts are appended to that file as a JSON
+// line instead, and .ci/run adds them up and prints the closing line itself.
 import { appendFileSync } from "node:fs";
 import type { Reporter, SerializedError, TestModule, TestRunEndReason } from "vitest/node";
 
@@ -43,6 +43,6 @@ export default class SummaryReporter implements Reporter {
     const counts = countResults(testModules, unhandledErrors);
     const file = process.env.ARGENT_TEST_SUMMARY_FILE;
     if (file) appendFileSync(file, JSON.stringify(counts) + "\n");
-    process.stdout.write(`\n${formatSummary(counts)}\n`);
+    else process.stdout.write(`\n${formatSummary(counts)}\n`);
   }
 }

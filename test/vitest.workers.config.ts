@@ -8,6 +8,8 @@ const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 // Workers-pool tests: the real Worker and Durable Object in workerd, driven over real
 // WebSockets through the Worker's fetch handler. Storage is isolated per test file.
 export default defineProject({
+  // A project's root defaults to its config's folder; the include globs are repo-relative.
+  root: root(""),
   plugins: [
     cloudflareTest(async () => ({
       wrangler: { configPath: root("wrangler.toml") },
