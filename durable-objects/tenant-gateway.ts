@@ -17,6 +17,11 @@ import { verifyDeviceProof } from "../src/auth/device-proof";
 import { authorize } from "../src/protocol/scopes";
 import { GATEWAY_VERSION } from "../src/version";
 import { ConnectionTable, callerOf, presenceOf, type ReadyConnection } from "./connection";
+import { AgentFiles } from "../src/agent/agent-files";
+import { RunManager } from "../src/agent/run-manager";
+import { SessionStore } from "../src/agent/session-store";
+import { toolRegistry } from "../src/agent/tools";
+import { EventSeq } from "./event-seq";
 
 /** Header by which the Worker tells the Durable Object which tenant it serves. */
 export const TENANT_HEADER = "x-argent-tenant";
@@ -40,12 +45,19 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
   /** Per-connection tail of the frame queue (see webSocketMessage). */
   private readonly queues = new Map<string, Promise<void>>();
   private configStore?: ConfigStore;
+  private agentFiles?: AgentFiles;
+  private sessionStore?: SessionStore;
+  private runManager?: RunManager;
+  private readonly seq: EventSeq;
   private policy: Policy;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = openDatabase(env.DB);
     this.policy = ctx.storage.kv.get<Policy>("policy") ?? DEFAULT_POLICY;
+    this.seq = new EventSeq(ctx.storage.kv);
+    // A run the previous instance did not finish (eviction, deploy) is closed before anything else.
+    void ctx.blockConcurrencyWhile(() => this.runs.recoverInterrupted());
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────
@@ -98,7 +110,9 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
       safeSend(ws, encodeError(req, invalidRequest("connect already completed")));
       return;
     }
-    safeSend(ws, await this.dispatch(att, req));
+    // A waiting method (agent.wait) must not hold up the frames sent after it.
+    if (registry.find(req.method)?.detached) void this.dispatch(ws, att, req);
+    else await this.dispatch(ws, att, req);
   }
 
   private inOrder(connId: string, task: () => Promise<void>): Promise<void> {
@@ -199,9 +213,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
 
   /** Sends an event to every authenticated operator, numbered by the tenant's `seq`. */
   broadcast(event: string, payload: unknown, extra?: Record<string, unknown>): void {
-    const seq = (this.ctx.storage.kv.get<number>("seq") ?? 0) + 1;
-    this.ctx.storage.kv.put("seq", seq);
-    const frame = encodeEvent(event, payload, seq, extra);
+    const frame = encodeEvent(event, payload, this.seq.next(), extra);
     for (const { ws, att } of this.readyConnections()) {
       if (att.role === "node") continue; // nodes never receive operator events
       safeSend(ws, frame);
@@ -224,25 +236,73 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     return this.configStore;
   }
 
+  private get files(): AgentFiles {
+    this.agentFiles ??= new AgentFiles(this.db, this.tenantId);
+    return this.agentFiles;
+  }
+
+  private get sessions(): SessionStore {
+    this.sessionStore ??= new SessionStore(this.db, this.tenantId);
+    return this.sessionStore;
+  }
+
+  private get runs(): RunManager {
+    this.runManager ??= new RunManager({
+      kv: this.ctx.storage.kv,
+      env: this.env,
+      config: this.config,
+      files: this.files,
+      sessions: this.sessions,
+      tools: toolRegistry,
+      tenantId: () => this.tenantId,
+      broadcast: (event, payload) => this.broadcast(event, payload),
+    });
+    return this.runManager;
+  }
+
   private onConfigChange(next: ConfigSnapshot) {
     const { maxPayload, tickIntervalMs } = next.resolved.gateway;
     this.policy = { maxPayload, tickIntervalMs };
     this.ctx.storage.kv.put("policy", this.policy);
   }
 
-  private context(att: ReadyConnection): MethodContext {
-    return { tenantId: this.tenantId, caller: callerOf(att), db: this.db, config: this.config, gateway: this };
+  private context(att: ReadyConnection, hooks: RequestHooks = noHooks()): MethodContext {
+    return {
+      tenantId: this.tenantId,
+      caller: callerOf(att),
+      db: this.db,
+      config: this.config,
+      gateway: this,
+      env: this.env,
+      files: this.files,
+      sessions: this.sessions,
+      runs: this.runs,
+      afterResponse: (task) => hooks.after.push(task),
+      followUp: (result) => hooks.followUps.push(result),
+    };
   }
 
-  private async dispatch(att: ReadyConnection, req: DecodedRequest): Promise<string> {
+  /** Answers one request on `ws`: authorize, validate, run the handler, send the response. */
+  private async dispatch(ws: WebSocket, att: ReadyConnection, req: DecodedRequest): Promise<void> {
+    const hooks = noHooks();
+    let response: string;
     try {
       const def = registry.lookup(req.method);
       authorize(def.access, att.role, att.scopes);
       const params = registry.parseParams(def, req.params);
-      return encodeResult(req, await def.handler(this.context(att), params));
+      response = encodeResult(req, await def.handler(this.context(att, hooks), params));
     } catch (err) {
       if (!(err instanceof GatewayError)) logFailure(req.method, err);
-      return encodeError(req, asGatewayError(err));
+      response = encodeError(req, asGatewayError(err));
+    }
+    safeSend(ws, response);
+    for (const task of hooks.after) task();
+    for (const result of hooks.followUps) {
+      if (req.framing !== "v3") continue;
+      result.then(
+        (payload) => safeSend(ws, encodeResult(req, payload)),
+        (err) => safeSend(ws, encodeError(req, asGatewayError(err))),
+      );
     }
   }
 
@@ -364,6 +424,13 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     return closed;
   }
 }
+
+/** What a handler asked to happen after its response went out. */
+interface RequestHooks {
+  after: (() => void)[];
+  followUps: Promise<unknown>[];
+}
+const noHooks = (): RequestHooks => ({ after: [], followUps: [] });
 
 function safeSend(ws: WebSocket, frame: string) {
   try {

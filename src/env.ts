@@ -12,4 +12,12 @@ export interface Env {
   CONFIG_ENCRYPTION_KEY?: string;
   /** When set, `<tenant>.<BASE_DOMAIN>` resolves to that tenant. */
   BASE_DOMAIN?: string;
+  /** Workers AI binding: only in the `production` environment (locally it needs a login). */
+  AI?: Ai;
+  /**
+   * Operator-wide provider keys, used by tenants that configured none. Which secret belongs
+   * to which provider is data: `envKey` in src/agent/model-catalog.ts.
+   */
+  ANTHROPIC_API_KEY?: string;
+  OPENAI_API_KEY?: string;
 }

@@ -26,6 +26,7 @@ export default defineProject({
     name: "workers",
     include: ["test/workers/**/*.test.ts"],
     setupFiles: ["./test/support/apply-migrations.ts"],
+    globalSetup: ["./test/support/fake-provider-setup.ts"],
     testTimeout: 20_000,
   },
 });

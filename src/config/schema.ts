@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROVIDER_APIS } from "../agent/model-catalog";
 
 /**
  * The one config schema. Validation, defaults, `config.schema` (JSON Schema + ui hints) and
@@ -46,9 +47,31 @@ const AgentEntry = z.strictObject({
     .meta({ title: "Heartbeat", description: "Overrides agents.defaults.heartbeat" }),
 });
 
+const CustomModel = z.strictObject({
+  id: z.string().min(1).max(200).meta({ title: "Model id", description: "As the provider names it (without the provider prefix)" }),
+  name: z.string().max(200).optional().meta({ title: "Display name" }),
+  contextWindow: z.int().min(1).optional().meta({ title: "Context window (tokens)" }),
+  maxOutputTokens: z.int().min(1).optional().meta({ title: "Max output tokens" }),
+  input: z.array(z.enum(["text", "image"])).min(1).optional().meta({ title: "Input modalities", description: 'Default ["text"]' }),
+  reasoning: z.boolean().optional().meta({ title: "Supports reasoning" }),
+  cost: z
+    .strictObject({ input: z.number().min(0), output: z.number().min(0) })
+    .optional()
+    .meta({ title: "Price", description: "USD per million input / output tokens" }),
+});
+
 const ProviderConfig = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).optional().meta({ title: "Base URL" }),
   apiKey: secret(z.string().min(1).max(4096)).optional().meta({ title: "API key" }),
+  accountId: z.string().max(64).optional().meta({
+    title: "Account id",
+    description: "Cloudflare account for Workers AI over its REST API (with apiKey), when there is no AI binding",
+  }),
+  api: z.enum(PROVIDER_APIS).optional().meta({
+    title: "API",
+    description: "Wire protocol of this provider; known providers need none, others default to openai-compatible",
+  }),
+  models: z.array(CustomModel).max(200).optional().meta({ title: "Models", description: "Listed by models.list" }),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -63,6 +86,10 @@ export const ConfigSchema = z.strictObject({
           model: ModelId.default("anthropic/claude-sonnet-4-20250514").meta({
             title: "Default model",
             description: '"provider/model"',
+          }),
+          maxSteps: z.int().min(1).max(50).default(8).meta({
+            title: "Max steps per run",
+            description: "Model calls one run may make while using tools",
           }),
           timezone: TimeZone.optional().meta({
             title: "Time zone",

@@ -1,33 +1,15 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { agentFiles } from "./schema";
 
-export interface AgentFileMeta {
-  name: string;
-  size: number;
-  updatedAtMs: number;
-}
-
 export function agentFilesRepo(db: Database) {
   return {
-    /** Sizes in bytes without reading the contents. */
-    list: (tenantId: string, agentId: string): Promise<AgentFileMeta[]> =>
+    all: (tenantId: string, agentId: string) =>
       db
-        .select({
-          name: agentFiles.name,
-          size: sql<number>`length(CAST(${agentFiles.content} AS BLOB))`,
-          updatedAtMs: agentFiles.updatedAtMs,
-        })
+        .select({ name: agentFiles.name, content: agentFiles.content, updatedAtMs: agentFiles.updatedAtMs })
         .from(agentFiles)
         .where(and(eq(agentFiles.tenantId, tenantId), eq(agentFiles.agentId, agentId)))
         .all(),
-
-    get: (tenantId: string, agentId: string, name: string) =>
-      db
-        .select({ content: agentFiles.content, updatedAtMs: agentFiles.updatedAtMs })
-        .from(agentFiles)
-        .where(and(eq(agentFiles.tenantId, tenantId), eq(agentFiles.agentId, agentId), eq(agentFiles.name, name)))
-        .get(),
 
     put: (tenantId: string, agentId: string, name: string, content: string, nowMs: number) =>
       db

@@ -1,4 +1,8 @@
+import type { AgentFiles } from "../agent/agent-files";
+import type { RunManager } from "../agent/run-manager";
+import type { SessionStore } from "../agent/session-store";
 import type { ConfigStore } from "../config/store";
+import type { Env } from "../env";
 import type { Database } from "../db/client";
 import type { Role } from "../protocol/scopes";
 import type { Framing } from "../protocol/frames";
@@ -48,4 +52,15 @@ export interface MethodContext {
   db: Database;
   config: ConfigStore;
   gateway: GatewayFacade;
+  env: Env;
+  files: AgentFiles;
+  sessions: SessionStore;
+  runs: RunManager;
+  /** Runs `task` right after this request's response frame was sent (e.g. start streaming). */
+  afterResponse(task: () => void): void;
+  /**
+   * v3 clients get a second response with the same id once `result` resolves (wire-protocol.md
+   * §5, `agent`); a JSON-RPC id is answered once, so there it is dropped.
+   */
+  followUp(result: Promise<unknown>): void;
 }

@@ -36,6 +36,10 @@ export const invalidParams = (method: string, reason: string, details?: Record<s
   new GatewayError(ErrorKind.InvalidParams, `invalid ${method} params: ${reason}`, details);
 export const authFailed = (message: string, details?: Record<string, unknown>) =>
   new GatewayError(ErrorKind.AuthFailed, message, details);
+export const sessionNotFound = (sessionKey: string) =>
+  new GatewayError(ErrorKind.SessionNotFound, `session not found: ${sessionKey}`, { sessionKey });
+export const agentBusy = (sessionKey: string, runId: string) =>
+  new GatewayError(ErrorKind.AgentBusy, `agent is busy: a run is active on session ${sessionKey}`, { runId, sessionKey });
 export const internalError = () => new GatewayError(ErrorKind.Internal, "internal error");
 
 const V3_BY_CODE: Record<ErrorCode, { code: V3ErrorCode; detailCode?: string }> = {

@@ -12,6 +12,11 @@ export interface MethodDef<S extends z.ZodType = z.ZodType, R = unknown> {
   name: string;
   access: MethodAccess;
   params: S;
+  /**
+   * Answered whenever it completes, without holding up the socket's later frames (methods
+   * that wait, like `agent.wait`). Other methods are answered in the order they arrived.
+   */
+  detached?: boolean;
   handler: (ctx: MethodContext, params: z.output<S>) => Promise<R> | R;
 }
 
@@ -36,6 +41,10 @@ export class MethodRegistry {
 
   get names(): string[] {
     return [...this.byName.keys()];
+  }
+
+  find(method: string): MethodDef | undefined {
+    return this.byName.get(method);
   }
 
   lookup(method: string): MethodDef {
