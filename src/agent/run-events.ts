@@ -38,8 +38,8 @@ export class RunEmitter {
     this.broadcast("chat", { runId: this.runId, sessionKey: this.sessionKey, seq: ++this.chatSeq, state, ...extra });
   }
 
-  private message(text: string): AssistantMessage {
-    return { role: "assistant", content: [{ type: "text", text }], timestamp: this.now() };
+  private message(text: string, timestamp = this.now()): AssistantMessage {
+    return { role: "assistant", content: [{ type: "text", text }], timestamp };
   }
 
   start(extra: Record<string, unknown> = {}) {
@@ -75,10 +75,13 @@ export class RunEmitter {
     this.agent("tool", { phase, ...call });
   }
 
-  /** The run ended: one lifecycle event and the chat event that closes the run for clients. */
-  finish(state: ChatFinalState, o: { text: string; stopReason?: string; errorMessage?: string; usage?: { input: number; output: number } }) {
+  /**
+   * The run ended: one lifecycle event and the chat event that closes the run for clients.
+   * `endedAt` is the time the run record and the stored message carry, so clients can match them.
+   */
+  finish(state: ChatFinalState, o: { endedAt: number; text: string; stopReason?: string; errorMessage?: string; usage?: { input: number; output: number } }) {
     this.cancelFlush();
-    const endedAt = this.now();
+    const { endedAt } = o;
     if (state === "error") {
       this.agent("error", { message: o.errorMessage });
       this.agent("lifecycle", { phase: "error", endedAt, error: o.errorMessage });
@@ -86,7 +89,7 @@ export class RunEmitter {
       this.agent("lifecycle", { phase: "end", endedAt, ...(state === "aborted" ? { aborted: true } : {}), ...(o.usage ? { usage: o.usage } : {}) });
     }
     this.chat(state, {
-      ...(o.text || state !== "error" ? { message: this.message(o.text) } : {}),
+      ...(o.text || state !== "error" ? { message: this.message(o.text, endedAt) } : {}),
       ...(o.errorMessage ? { errorMessage: o.errorMessage } : {}),
       ...(o.stopReason ? { stopReason: o.stopReason } : {}),
       ...(o.usage ? { usage: o.usage } : {}),

@@ -195,19 +195,20 @@ export class RunManager {
     for (const [, record] of this.deps.kv.list<RunRecord>({ prefix: RECORD_PREFIX })) {
       if (record.status !== "running" || this.active.has(record.runId)) continue;
       const emitter = new RunEmitter(this.deps.broadcast, record.runId, record.sessionKey, this.now);
+      const endedAt = this.now();
       try {
-        const session = await this.deps.sessions.open({ key: record.sessionKey, agentId: record.agentId }, this.now());
+        const session = await this.deps.sessions.open({ key: record.sessionKey, agentId: record.agentId }, endedAt);
         await this.deps.sessions.append(
           session,
           { role: "assistant", content: [], runId: record.runId, model: record.model, stopReason: "error", errorMessage: INTERRUPTED_MESSAGE },
           { model: record.model },
-          this.now(),
+          endedAt,
         );
       } catch {
         console.error("interrupted run: could not record it in the transcript");
       }
-      this.save({ ...record, status: "error", endedAt: this.now(), error: INTERRUPTED_MESSAGE });
-      emitter.finish("error", { text: "", stopReason: "error", errorMessage: INTERRUPTED_MESSAGE });
+      this.save({ ...record, status: "error", endedAt, error: INTERRUPTED_MESSAGE });
+      emitter.finish("error", { endedAt, text: "", stopReason: "error", errorMessage: INTERRUPTED_MESSAGE });
       closed++;
     }
     return closed;
@@ -310,6 +311,7 @@ export class RunManager {
     this.save(final);
     this.active.delete(record.runId);
     emitter.finish(outcome.status === "ok" ? "final" : outcome.status, {
+      endedAt,
       text: outcome.text,
       stopReason: outcome.stopReason,
       errorMessage: outcome.errorMessage,

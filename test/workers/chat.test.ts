@@ -56,6 +56,7 @@ describe("chat.send streams a reply", () => {
         usage: { input: 42, output: 7 },
         model: "anthropic/claude-sonnet-4-20250514",
         runId: sent.runId,
+        timestamp: final.payload.message.timestamp, // the streamed final and the stored message match
       });
       client.close();
     });
