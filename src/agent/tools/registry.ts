@@ -30,8 +30,7 @@ export const defineTool = <S extends z.ZodType>(t: AgentTool<S>): AgentTool<S> =
 export class ToolFailure extends Error {}
 
 /**
- * The tools every run gets. Capabilities add theirs to the list in tools/index.ts; the
- * README's tool table is written from the same list.
+ * The tools every run gets. Capabilities add theirs to the one list in tools/index.ts.
  */
 export class ToolRegistry {
   private readonly byName = new Map<string, AgentTool>();
