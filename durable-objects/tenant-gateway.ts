@@ -22,6 +22,10 @@ import { RunManager } from "../src/agent/run-manager";
 import { SessionStore } from "../src/agent/session-store";
 import { toolRegistry } from "../src/agent/tools";
 import { EventSeq } from "./event-seq";
+import { tenantClock, type Clock } from "../src/scheduler/clock";
+import { CronJobs } from "../src/scheduler/cron-jobs";
+import { Scheduler } from "../src/scheduler/scheduler";
+import { TaskService } from "../src/scheduler/tasks";
 
 /** Header by which the Worker tells the Durable Object which tenant it serves. */
 export const TENANT_HEADER = "x-argent-tenant";
@@ -48,6 +52,10 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
   private agentFiles?: AgentFiles;
   private sessionStore?: SessionStore;
   private runManager?: RunManager;
+  private cronJobs?: CronJobs;
+  private taskService?: TaskService;
+  private schedulerInstance?: Scheduler;
+  private readonly clock: Clock;
   private readonly seq: EventSeq;
   private policy: Policy;
 
@@ -56,6 +64,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     this.db = openDatabase(env.DB);
     this.policy = ctx.storage.kv.get<Policy>("policy") ?? DEFAULT_POLICY;
     this.seq = new EventSeq(ctx.storage.kv);
+    this.clock = tenantClock(env, ctx.storage.kv);
     // A run the previous instance did not finish (eviction, deploy) is closed before anything else.
     void ctx.blockConcurrencyWhile(() => this.runs.recoverInterrupted());
   }
@@ -139,34 +148,52 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     this.onDisconnect(ws, "error");
   }
 
-  /** Handshake deadlines and ticks; re-armed only while some socket needs it. */
+  /**
+   * The one alarm, multiplexed: handshake deadlines, ticks while clients are connected, and the
+   * scheduler's due work. Re-planned on every wake; armed only while something needs it.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    let next = Number.POSITIVE_INFINITY;
     let anyReady = false;
     for (const ws of this.ctx.getWebSockets()) {
       const att = this.conns.get(ws);
       if (!att) continue;
-      if (att.state === "ready") {
-        anyReady = true;
-      } else if (att.openedAtMs + HANDSHAKE_TIMEOUT_MS <= now) {
-        ws.close(CLOSE.normal, "handshake timeout");
-      } else {
-        next = Math.min(next, att.openedAtMs + HANDSHAKE_TIMEOUT_MS);
-      }
+      if (att.state === "ready") anyReady = true;
+      else if (att.openedAtMs + HANDSHAKE_TIMEOUT_MS <= now) ws.close(CLOSE.normal, "handshake timeout");
     }
     if (anyReady) {
-      let nextTick = this.ctx.storage.kv.get<number>("nextTickAt") ?? now;
+      const nextTick = this.ctx.storage.kv.get<number>("nextTickAt") ?? now;
       if (nextTick <= now + 50) {
         this.broadcast("tick", { ts: now });
-        nextTick = now + this.policy.tickIntervalMs;
-        this.ctx.storage.kv.put("nextTickAt", nextTick);
+        this.ctx.storage.kv.put("nextTickAt", now + this.policy.tickIntervalMs);
       }
-      next = Math.min(next, nextTick);
     } else {
       this.ctx.storage.kv.delete("nextTickAt");
     }
-    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
+    const due = this.scheduler.nextDue();
+    if (due !== undefined && due <= this.clock.now()) await this.scheduler.runDue();
+    await this.planAlarm();
+  }
+
+  /** Sets the alarm to the earliest thing that needs it, or clears it. */
+  private async planAlarm(): Promise<void> {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = this.conns.get(ws);
+      if (att?.state === "pending") next = Math.min(next, att.openedAtMs + HANDSHAKE_TIMEOUT_MS);
+    }
+    const nextTick = this.ctx.storage.kv.get<number>("nextTickAt");
+    if (nextTick !== undefined) next = Math.min(next, nextTick);
+    const due = this.scheduler.nextDue();
+    if (due !== undefined) next = Math.min(next, this.realTime(due));
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(Math.max(next, now));
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  /** A tenant-clock time as wall-clock time (they differ only under a test clock). */
+  private realTime(tenantMs: number): number {
+    return Date.now() + Math.max(0, tenantMs - this.clock.now());
   }
 
   // ── RPC from the Worker (native Durable Object RPC, typed stubs) ──────────────────────
@@ -174,6 +201,15 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
   /** The tenant was disabled: tell every client, then close with 1012. Returns sockets closed. */
   async shutdown(reason: string): Promise<number> {
     return this.closeWhere(() => true, reason);
+  }
+
+  /**
+   * The minute sweep found this tenant due: replan (which arms the alarm for what is due, now
+   * or within the minute). The work itself always runs from the alarm, so a sweep and an alarm
+   * firing together still run each job once.
+   */
+  async schedulerWake(): Promise<number | null> {
+    return (await this.scheduler.reschedule()) ?? null;
   }
 
   /** The gateway token changed: sockets authenticated with the old one are closed. */
@@ -237,8 +273,46 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
   }
 
   private get files(): AgentFiles {
-    this.agentFiles ??= new AgentFiles(this.db, this.tenantId);
+    // HEARTBEAT.md decides whether heartbeats are scheduled at all.
+    this.agentFiles ??= new AgentFiles(this.db, this.tenantId, (name) => {
+      if (name === "HEARTBEAT.md") void this.scheduler.reschedule();
+    });
     return this.agentFiles;
+  }
+
+  private get cron(): CronJobs {
+    this.cronJobs ??= new CronJobs(
+      this.db,
+      () => this.tenantId,
+      this.config,
+      this.clock,
+      (e) => this.broadcast("cron", e),
+      () => void this.scheduler.reschedule(),
+    );
+    return this.cronJobs;
+  }
+
+  private get tasks(): TaskService {
+    this.taskService ??= new TaskService(this.db, () => this.tenantId, this.clock, () => void this.scheduler.reschedule());
+    return this.taskService;
+  }
+
+  private get scheduler(): Scheduler {
+    this.schedulerInstance ??= new Scheduler({
+      kv: this.ctx.storage.kv,
+      clock: this.clock,
+      config: this.config,
+      files: this.files,
+      runs: this.runs,
+      broadcast: (event, payload) => this.broadcast(event, payload),
+      db: this.db,
+      tenantId: () => this.tenantId,
+      jobs: this.cron,
+      tasks: this.tasks,
+      emitCron: (e) => this.broadcast("cron", e),
+      arm: (atMs) => this.armAlarm(this.realTime(atMs)),
+    });
+    return this.schedulerInstance;
   }
 
   private get sessions(): SessionStore {
@@ -254,6 +328,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
       files: this.files,
       sessions: this.sessions,
       tools: toolRegistry,
+      toolServices: () => ({ cron: this.cron, tasks: this.tasks }),
       tenantId: () => this.tenantId,
       broadcast: (event, payload) => this.broadcast(event, payload),
     });
@@ -264,6 +339,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     const { maxPayload, tickIntervalMs } = next.resolved.gateway;
     this.policy = { maxPayload, tickIntervalMs };
     this.ctx.storage.kv.put("policy", this.policy);
+    void this.scheduler.reschedule(); // heartbeat intervals, the worker and contemplation live in config
   }
 
   private context(att: ReadyConnection, hooks: RequestHooks = noHooks()): MethodContext {
@@ -277,6 +353,10 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
       files: this.files,
       sessions: this.sessions,
       runs: this.runs,
+      cron: this.cron,
+      tasks: this.tasks,
+      scheduler: this.scheduler,
+      clock: this.clock,
       afterResponse: (task) => hooks.after.push(task),
       followUp: (result) => hooks.followUps.push(result),
     };
@@ -388,9 +468,9 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     const att = this.conns.get(ws);
     if (att?.state === "ready") this.presenceChanged(presenceOf(att, reason), ws);
     if (this.ctx.getWebSockets().every((other) => other === ws)) {
-      // Last client gone: no more ticks; the alarm is not re-armed until someone connects.
+      // Last client gone: no more ticks; the alarm stays only for scheduled work.
       this.ctx.storage.kv.delete("nextTickAt");
-      void this.ctx.storage.deleteAlarm();
+      void this.planAlarm();
     }
   }
 

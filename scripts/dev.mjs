@@ -86,6 +86,8 @@ async function main() {
     "--port", String(port),
     "--env-file", envFile,
     "--show-interactive-dev-session=false",
+    // Exposes GET /__scheduled, which runs the minute sweep the Cron Trigger runs when deployed.
+    "--test-scheduled",
   ];
   if (stateDir) args.push("--persist-to", stateDir);
   log(`Starting wrangler dev on ${HOST}:${port}…`);

@@ -20,4 +20,6 @@ export interface Env {
    */
   ANTHROPIC_API_KEY?: string;
   OPENAI_API_KEY?: string;
+  /** Test-only (set by the vitest config, never in wrangler.toml): lets tests set the tenant's clock. */
+  TEST_CLOCK?: string;
 }

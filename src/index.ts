@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "./env";
 import { adminRoutes } from "./routes/admin";
 import { wsRoutes } from "./routes/ws";
+import { sweepDueTenants } from "./scheduler/sweep";
 
 export { TenantGateway } from "../durable-objects/tenant-gateway";
 
@@ -17,4 +18,14 @@ app.onError((err, c) => {
   return c.json({ error: "internal error" }, 500);
 });
 
-export default app satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  /** The Cron Trigger (every minute, wrangler.toml): wake the tenants with due work. */
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(
+      sweepDueTenants(env, controller.scheduledTime).then((r) => {
+        if (r.due > 0) console.log(`sweep: ${r.woken}/${r.due} tenants woken, ${r.failed} failed, ${r.queries} queries, ${r.durationMs} ms`);
+      }),
+    );
+  },
+} satisfies ExportedHandler<Env>;

@@ -39,6 +39,8 @@ export class AgentFiles {
   constructor(
     db: Database,
     private readonly tenantId: string,
+    /** Told after every write (the scheduler watches HEARTBEAT.md). */
+    private readonly onChange: (name: string, agentId: string) => void = () => {},
   ) {
     this.repo = agentFilesRepo(db);
   }
@@ -64,6 +66,7 @@ export class AgentFiles {
     await this.repo.put(this.tenantId, agentId, name, content, nowMs);
     const stored = { content, updatedAtMs: nowMs };
     files.set(name, stored);
+    this.onChange(name, agentId);
     return stored;
   }
 

@@ -61,6 +61,9 @@ export async function streamRun(call: ModelCall, emit: RunEmitter): Promise<RunO
       abortSignal: call.signal,
       // One attempt: a failed call ends the run with a clear error instead of a silent wait.
       maxRetries: 0,
+      // Errors arrive as stream parts and are reported scrubbed; the SDK's default handler
+      // would log the raw error (provider bodies can echo keys).
+      onError: () => {},
       ...(call.thinking ? { reasoning: call.thinking === "off" ? "none" : call.thinking } : {}),
     });
     for await (const part of result.fullStream) {

@@ -11,7 +11,7 @@ import { streamRun, type RunOutcome } from "./run-loop";
 import { resolveSessionKey, type SessionRef } from "./session-keys";
 import type { OpenSession, SessionStore } from "./session-store";
 import { buildSystemPrompt } from "./system-prompt";
-import type { ToolRegistry } from "./tools/registry";
+import type { ToolContext, ToolRegistry } from "./tools/registry";
 import { historyMessages, latestSummary, type DisplayPart } from "./transcript";
 
 export type RunStatus = "running" | "ok" | "error" | "aborted";
@@ -20,7 +20,7 @@ export type ThinkingSetting = Config["agents"]["defaults"]["thinkingDefault"];
 /** What the Durable Object keeps per run (in its storage, so it outlives reconnects and evictions). */
 export interface RunRecord {
   runId: string;
-  kind: "chat" | "agent";
+  kind: "chat" | "agent" | "cron" | "heartbeat" | "worker" | "contemplation";
   sessionKey: string;
   agentId: string;
   model: string;
@@ -49,6 +49,12 @@ export interface RunRequest {
   images: ImageInput[];
   idempotencyKey?: string;
   extraSystemPrompt?: string;
+  /** Scheduled turns (heartbeats) stream nothing; clients see them only when they are kept. */
+  quiet?: boolean;
+  /** Whether the turn is stored in the transcript (default: always). */
+  keep?: (outcome: RunOutcome) => boolean;
+  /** Ends the run as an error after this long. */
+  timeoutMs?: number;
 }
 
 /** A run that was accepted and is about to start (`begin`), or one that already exists. */
@@ -75,6 +81,8 @@ export interface RunDeps {
   files: AgentFiles;
   sessions: SessionStore;
   tools: ToolRegistry;
+  /** The scheduler's services tools reach (cron jobs, tasks); resolved per run. */
+  toolServices: () => Pick<ToolContext, "cron" | "tasks">;
   tenantId: () => string;
   broadcast: Broadcast;
   now?: () => number;
@@ -139,8 +147,15 @@ export class RunManager {
     return {
       fresh: true,
       record,
-      begin: () => void this.execute(record, ref, req, { ...target, thinking }, controller.signal).then(settle),
+      begin: () => void this.execute(record, ref, req, { ...target, thinking }, controller).then(settle),
     };
+  }
+
+  /** Starts a turn for the scheduler and resolves with its final record (Agent Busy when the session is). */
+  async runTurn(req: RunRequest): Promise<RunRecord> {
+    const admission = await this.admit(req);
+    if (admission.fresh) admission.begin();
+    return (await this.settled(admission.record.runId)) ?? admission.record;
   }
 
   /** Aborts the active run of a session (or only `runId` when given). */
@@ -170,6 +185,12 @@ export class RunManager {
     const outcome = await Promise.race([run.done, timeout]);
     clearTimeout(timer);
     return outcome === "timeout" ? { record: run.record, timedOut: true } : { record: outcome, timedOut: false };
+  }
+
+  /** Whether any of the agent's sessions has a turn going. */
+  activeForAgent(agentId: string): boolean {
+    for (const run of this.active.values()) if (run.record.agentId === agentId) return true;
+    return false;
   }
 
   /** Resolves with the run's final record once it ended (at once when it already has). */
@@ -219,10 +240,18 @@ export class RunManager {
     ref: SessionRef,
     req: RunRequest,
     target: ModelTarget & { thinking?: ThinkingSetting },
-    signal: AbortSignal,
+    controller: AbortController,
   ): Promise<RunRecord> {
-    const emitter = new RunEmitter(this.deps.broadcast, record.runId, ref.key, this.now);
+    const signal = controller.signal;
+    const emitter = new RunEmitter(req.quiet ? () => {} : this.deps.broadcast, record.runId, ref.key, this.now);
     emitter.start({ model: record.model });
+    let timedOut = false;
+    const timer = req.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, req.timeoutMs)
+      : undefined;
     let session: OpenSession | undefined;
     let userWrite: Promise<void> = Promise.resolve();
     let outcome: RunOutcome;
@@ -247,7 +276,8 @@ export class RunManager {
         extra: req.extraSystemPrompt,
       });
       // The user's message is stored while the model works: no D1 wait before the first token.
-      userWrite = this.deps.sessions.append(session, userMessage(record.runId, req), { preview: req.message, title: req.message }, startedAt);
+      // Turns that may not be kept store it at the end, with the answer.
+      if (!req.keep) userWrite = this.storeUserMessage(session, record, req, startedAt);
       outcome = await streamRun(
         {
           model: languageModel(target.provider, target.model, this.deps.env),
@@ -260,6 +290,7 @@ export class RunManager {
             sessionKey: ref.key,
             files: this.deps.files,
             sessions: this.deps.sessions,
+            ...this.deps.toolServices(),
             now: this.now,
             signal,
           }),
@@ -274,13 +305,30 @@ export class RunManager {
       console.error(`run setup failed: ${err instanceof Error ? err.name : typeof err}`);
       outcome = { status: "error", parts: [], text: "", usage: { input: 0, output: 0 }, stopReason: "error", errorMessage: "internal error: the run could not start" };
     }
-    return this.finish(record, session, userWrite, outcome, emitter);
+    clearTimeout(timer);
+    if (timedOut && outcome.status === "aborted") {
+      outcome = { ...outcome, status: "error", stopReason: "error", errorMessage: `timed out after ${Math.round(req.timeoutMs! / 1000)} s` };
+    }
+    return this.finish(record, req, session, userWrite, outcome, emitter);
   }
 
-  private async finish(record: RunRecord, session: OpenSession | undefined, userWrite: Promise<void>, outcome: RunOutcome, emitter: RunEmitter): Promise<RunRecord> {
+  private storeUserMessage(session: OpenSession, record: RunRecord, req: RunRequest, atMs: number) {
+    return this.deps.sessions.append(session, userMessage(record.runId, req), { preview: req.message, title: req.message }, atMs);
+  }
+
+  private async finish(
+    record: RunRecord,
+    req: RunRequest,
+    session: OpenSession | undefined,
+    userWrite: Promise<void>,
+    outcome: RunOutcome,
+    emitter: RunEmitter,
+  ): Promise<RunRecord> {
     const endedAt = this.now();
-    if (session) {
+    const keep = req.keep ? req.keep(outcome) : true;
+    if (session && keep) {
       try {
+        if (req.keep) await this.storeUserMessage(session, record, req, record.startedAt);
         await userWrite;
         await this.deps.sessions.append(
           session,
@@ -310,7 +358,9 @@ export class RunManager {
     };
     this.save(final);
     this.active.delete(record.runId);
-    emitter.finish(outcome.status === "ok" ? "final" : outcome.status, {
+    // A quiet turn that is kept is announced once, complete (a delivered heartbeat).
+    const announcer = req.quiet ? (keep ? new RunEmitter(this.deps.broadcast, record.runId, record.sessionKey, this.now) : undefined) : emitter;
+    announcer?.finish(outcome.status === "ok" ? "final" : outcome.status, {
       endedAt,
       text: outcome.text,
       stopReason: outcome.stopReason,

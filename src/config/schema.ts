@@ -108,6 +108,18 @@ export const ConfigSchema = z.strictObject({
             })
             .prefault({})
             .meta({ title: "Contemplation" }),
+          executionWorker: z
+            .strictObject({
+              enabled: z.boolean().default(false).meta({ title: "Execution worker enabled" }),
+              every: Duration.default("20m").meta({ title: "Cycle interval" }),
+              maxTasksPerCycle: z.int().min(1).max(20).default(3).meta({ title: "Tasks per cycle" }),
+              maxNoProgressAttempts: z.int().min(1).max(20).default(3).meta({
+                title: "Attempts before blocking",
+                description: "A task worked this many times in a row without recorded evidence is blocked",
+              }),
+            })
+            .prefault({})
+            .meta({ title: "Execution worker", description: "Works the agents' open tasks on a schedule" }),
         })
         .prefault({})
         .meta({ title: "Agent defaults" }),

@@ -117,3 +117,101 @@ export const sessionArchives = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.sessionId] }), index("session_archives_key").on(t.tenantId, t.sessionKey)],
 );
+
+/**
+ * Cron jobs (wire-protocol.md §7). `schedule`, `payload` and `delivery` are JSON in the
+ * ArgentOS shapes; `next_run_at_ms` is kept current so due work is one indexed lookup.
+ * `running_at_ms` marks a claimed run: a run is claimed once per due time.
+ */
+export const cronJobs = sqliteTable(
+  "cron_jobs",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    agentId: text("agent_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    deleteAfterRun: integer("delete_after_run", { mode: "boolean" }).notNull().default(false),
+    schedule: text("schedule").notNull(),
+    sessionTarget: text("session_target", { enum: ["main", "isolated"] }).notNull(),
+    wakeMode: text("wake_mode", { enum: ["now", "next-heartbeat"] }).notNull(),
+    payload: text("payload").notNull(),
+    delivery: text("delivery"),
+    nextRunAtMs: integer("next_run_at_ms"),
+    runningAtMs: integer("running_at_ms"),
+    lastRunAtMs: integer("last_run_at_ms"),
+    lastStatus: text("last_status"),
+    lastError: text("last_error"),
+    lastDurationMs: integer("last_duration_ms"),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("cron_jobs_next_run").on(t.tenantId, t.nextRunAtMs)],
+);
+
+/** One row per run of a job (kept: the newest few per job), for `cron.runs`. */
+export const cronRuns = sqliteTable(
+  "cron_runs",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    jobId: text("job_id").notNull(),
+    trigger: text("trigger", { enum: ["due", "force"] }).notNull(),
+    status: text("status", { enum: ["ok", "error", "skipped"] }).notNull(),
+    error: text("error"),
+    summary: text("summary"),
+    sessionKey: text("session_key"),
+    runAtMs: integer("run_at_ms").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("cron_runs_job").on(t.tenantId, t.jobId, t.runAtMs)],
+);
+
+/**
+ * The agent's task list, worked by the execution worker. `evidence` is a JSON list of
+ * `{atMs, note, by}`: a task counts as progressed only when evidence was recorded.
+ */
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    agentId: text("agent_id").notNull(),
+    title: text("title").notNull(),
+    details: text("details"),
+    status: text("status", { enum: ["pending", "in_progress", "blocked", "done"] }).notNull(),
+    priority: text("priority", { enum: ["low", "normal", "high", "urgent"] }).notNull(),
+    evidence: text("evidence").notNull().default("[]"),
+    /** Worker attempts in a row that recorded no evidence. */
+    noProgressAttempts: integer("no_progress_attempts").notNull().default(0),
+    blockedReason: text("blocked_reason"),
+    createdBy: text("created_by").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("tasks_agent_status").on(t.tenantId, t.agentId, t.status)],
+);
+
+/**
+ * When each tenant next has scheduled work (jobs, heartbeats, the worker, contemplation),
+ * written by its Durable Object. The minute sweep reads only the due rows, so its cost grows
+ * with the work that is due, not with the number of tenants or jobs.
+ */
+export const tenantWakeups = sqliteTable(
+  "tenant_wakeups",
+  {
+    tenantId: text("tenant_id")
+      .primaryKey()
+      .references(() => tenants.id),
+    nextWakeAtMs: integer("next_wake_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [index("tenant_wakeups_due").on(t.nextWakeAtMs)],
+);

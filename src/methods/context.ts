@@ -3,6 +3,10 @@ import type { RunManager } from "../agent/run-manager";
 import type { SessionStore } from "../agent/session-store";
 import type { ConfigStore } from "../config/store";
 import type { Env } from "../env";
+import type { Clock } from "../scheduler/clock";
+import type { CronJobs } from "../scheduler/cron-jobs";
+import type { Scheduler } from "../scheduler/scheduler";
+import type { TaskService } from "../scheduler/tasks";
 import type { Database } from "../db/client";
 import type { Role } from "../protocol/scopes";
 import type { Framing } from "../protocol/frames";
@@ -56,6 +60,11 @@ export interface MethodContext {
   files: AgentFiles;
   sessions: SessionStore;
   runs: RunManager;
+  cron: CronJobs;
+  tasks: TaskService;
+  scheduler: Scheduler;
+  /** The tenant's clock (scheduling reads time here). */
+  clock: Clock;
   /** Runs `task` right after this request's response frame was sent (e.g. start streaming). */
   afterResponse(task: () => void): void;
   /**

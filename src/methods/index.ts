@@ -1,5 +1,8 @@
 import { MethodRegistry } from "../protocol/registry";
 import { agentMethods } from "./agents";
+import { autonomyMethods } from "./autonomy";
+import { cronMethods } from "./cron";
+import { taskMethods } from "./tasks";
 import { chatMethods } from "./chat";
 import { configMethods } from "./config";
 import { modelMethods } from "./models";
@@ -14,4 +17,7 @@ export const registry = new MethodRegistry([
   ...chatMethods,
   ...sessionMethods,
   ...modelMethods,
+  ...cronMethods,
+  ...taskMethods,
+  ...autonomyMethods,
 ]);

@@ -21,7 +21,20 @@ async function toolTurn(client: TestClient, sessionKey: string, name: string, in
 
 describe("tools", () => {
   it("the registry offers each tool once, with a JSON schema the provider receives", async () => {
-    expect(toolRegistry.tools.map((t) => t.name)).toEqual(["memory_read", "memory_append", "sessions_list", "sessions_history", "web_fetch"]);
+    expect(toolRegistry.tools.map((t) => t.name)).toEqual([
+      "memory_read",
+      "memory_append",
+      "sessions_list",
+      "sessions_history",
+      "web_fetch",
+      "cron_list",
+      "cron_add",
+      "cron_update",
+      "cron_remove",
+      "tasks_list",
+      "tasks_add",
+      "tasks_update",
+    ]);
     const { client } = await connected();
     const { scenario: s } = await toolTurn(client, "schema", "memory_read", {});
     const tools = (await s.state()).requests[0]!.body.tools as Frame[];

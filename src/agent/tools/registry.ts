@@ -1,5 +1,7 @@
 import { tool, type ToolSet } from "ai";
 import type { z } from "zod";
+import type { CronJobs } from "../../scheduler/cron-jobs";
+import type { TaskService } from "../../scheduler/tasks";
 import type { AgentFiles } from "../agent-files";
 import type { SessionStore } from "../session-store";
 
@@ -11,6 +13,8 @@ export interface ToolContext {
   sessionKey: string;
   files: AgentFiles;
   sessions: SessionStore;
+  cron: CronJobs;
+  tasks: TaskService;
   now: () => number;
   /** Fires when the run is aborted. */
   signal: AbortSignal;

@@ -1,0 +1,103 @@
+import { listAgents } from "../agent/agents";
+import { resolveSessionKey } from "../agent/session-keys";
+import { durationToMs } from "../config/duration";
+import type { Config } from "../config/schema";
+import { ErrorKind, GatewayError } from "../protocol/errors";
+import type { SchedulerDeps } from "./deps";
+
+/** An agent busy with a turn when contemplation is due gets it this much later. */
+export const NOT_IDLE_RETRY_MS = 10 * 60 * 1000;
+
+export const CONTEMPLATION_PROMPT =
+  "[Contemplation] You have some quiet time to yourself. Look back at recent conversations (sessions_list, " +
+  "sessions_history), your memory (memory_read) and your open tasks (tasks_list). If you notice something worth " +
+  "remembering, save it with memory_append; if something should be done, add a task with tasks_add. Then reply in one " +
+  "or two sentences with what you did.";
+
+export interface ContemplationResult {
+  ts: number;
+  agentId: string;
+  status: "ok" | "error" | "skipped";
+  runId?: string;
+  summary?: string;
+  reason?: string;
+}
+
+interface ContemplationState {
+  armedAtMs: number;
+  lastRunAtMs?: number;
+  retryAtMs?: number;
+  last?: ContemplationResult;
+}
+
+const stateKey = (agentId: string) => `contemplation:${agentId}`;
+
+/**
+ * Contemplation: when `agents.defaults.contemplation.enabled`, an idle agent gets a
+ * self-directed reflection turn every `contemplation.every` in its own session, with the same
+ * tools as any turn (it may append to MEMORY.md or add tasks).
+ */
+export class Contemplation {
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  dueTimes(config: Config): Map<string, number> {
+    const due = new Map<string, number>();
+    const settings = config.agents.defaults.contemplation;
+    if (!settings.enabled) return due;
+    for (const { id } of listAgents(config)) {
+      const s = this.stateOrArm(id);
+      due.set(id, s.retryAtMs ?? (s.lastRunAtMs ?? s.armedAtMs) + durationToMs(settings.every));
+    }
+    return due;
+  }
+
+  async runDue(config: Config, now: number): Promise<void> {
+    const due = [...this.dueTimes(config)].filter(([, at]) => at <= now);
+    await Promise.all(due.map(([id]) => this.run(id, { requireIdle: true })));
+  }
+
+  last(agentId: string) {
+    return this.deps.kv.get<ContemplationState>(stateKey(agentId))?.last;
+  }
+
+  /** One reflection turn; scheduled ones wait while the agent is in the middle of something. */
+  async run(agentId: string, o: { requireIdle: boolean }): Promise<ContemplationResult> {
+    const started = this.deps.clock.now();
+    if (o.requireIdle && this.deps.runs.activeForAgent(agentId)) {
+      this.deps.kv.put(stateKey(agentId), { ...this.stateOrArm(agentId), retryAtMs: started + NOT_IDLE_RETRY_MS });
+      return this.record(agentId, { ts: started, agentId, status: "skipped", reason: "agent is busy" }, undefined);
+    }
+    try {
+      const record = await this.deps.runs.runTurn({
+        kind: "contemplation",
+        method: "contemplation",
+        sessionKey: resolveSessionKey("contemplation", agentId).key,
+        agentId,
+        message: CONTEMPLATION_PROMPT,
+        images: [],
+      });
+      const result: ContemplationResult =
+        record.status === "ok"
+          ? { ts: this.deps.clock.now(), agentId, status: "ok", runId: record.runId, summary: record.summary ?? "" }
+          : { ts: this.deps.clock.now(), agentId, status: "error", runId: record.runId, reason: record.error ?? record.status };
+      return this.record(agentId, result, started);
+    } catch (err) {
+      const reason = err instanceof GatewayError ? (err.code === ErrorKind.AgentBusy ? "contemplation session busy" : err.message) : "internal error";
+      return this.record(agentId, { ts: this.deps.clock.now(), agentId, status: err instanceof GatewayError && err.code === ErrorKind.AgentBusy ? "skipped" : "error", reason }, started);
+    }
+  }
+
+  private record(agentId: string, result: ContemplationResult, ranAt: number | undefined): ContemplationResult {
+    const s = this.stateOrArm(agentId);
+    this.deps.kv.put(stateKey(agentId), ranAt === undefined ? { ...s, last: result } : { armedAtMs: s.armedAtMs, lastRunAtMs: ranAt, last: result });
+    return result;
+  }
+
+  private stateOrArm(agentId: string): ContemplationState {
+    const existing = this.deps.kv.get<ContemplationState>(stateKey(agentId));
+    if (existing) return existing;
+    const state = { armedAtMs: this.deps.clock.now() };
+    this.deps.kv.put(stateKey(agentId), state);
+    return state;
+  }
+}
