@@ -65,8 +65,12 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     this.policy = ctx.storage.kv.get<Policy>("policy") ?? DEFAULT_POLICY;
     this.seq = new EventSeq(ctx.storage.kv);
     this.clock = tenantClock(env, ctx.storage.kv);
-    // A run the previous instance did not finish (eviction, deploy) is closed before anything else.
-    void ctx.blockConcurrencyWhile(() => this.runs.recoverInterrupted());
+    // Runs and job runs the previous instance did not finish (eviction, deploy) are closed
+    // before anything else.
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.runs.recoverInterrupted();
+      await this.scheduler.recoverInterrupted();
+    });
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────

@@ -21,11 +21,8 @@ app.onError((err, c) => {
 export default {
   fetch: app.fetch,
   /** The Cron Trigger (every minute, wrangler.toml): wake the tenants with due work. */
-  async scheduled(controller, env, ctx) {
-    ctx.waitUntil(
-      sweepDueTenants(env, controller.scheduledTime).then((r) => {
-        if (r.due > 0) console.log(`sweep: ${r.woken}/${r.due} tenants woken, ${r.failed} failed, ${r.queries} queries, ${r.durationMs} ms`);
-      }),
-    );
+  async scheduled(controller, env) {
+    const r = await sweepDueTenants(env, controller.scheduledTime);
+    if (r.due > 0) console.log(`sweep: ${r.woken}/${r.due} tenants woken, ${r.failed} failed, ${r.queries} queries, ${r.durationMs} ms`);
   },
 } satisfies ExportedHandler<Env>;

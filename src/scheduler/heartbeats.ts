@@ -40,7 +40,7 @@ interface HeartbeatState {
 
 /** A reply of only HEARTBEAT_OK (as models write it: bold, quoted, with a full stop) is an acknowledgement. */
 export function isHeartbeatAck(text: string): boolean {
-  return text.replace(/[\s*_`"'.!]/g, "") === HEARTBEAT_OK;
+  return text.replace(/^[\s*_`"'>]+|[\s*_`"'.!]+$/g, "") === HEARTBEAT_OK;
 }
 
 /** HEARTBEAT.md counts as empty when it has nothing but headings, comments and blank lines. */

@@ -11,6 +11,7 @@ export const DEFAULT_JOB_TIMEOUT_MS = 10 * 60 * 1000;
 export const INTERRUPTED_JOB = "interrupted: the gateway restarted during this run";
 
 export type JobTrigger = "due" | "force";
+const RUNNING_PREFIX = "jobRunning:";
 
 interface JobResult {
   status: "ok" | "error" | "skipped";
@@ -35,14 +36,22 @@ export class JobRunner {
     private readonly emit: (e: CronEvent) => void,
   ) {}
 
+  /** Whether a previous instance may have left a run unfinished (a cheap check, no D1). */
+  mayHaveInterrupted(): boolean {
+    for (const [key] of this.deps.kv.list({ prefix: RUNNING_PREFIX })) if (!this.running.has(key.slice(RUNNING_PREFIX.length))) return true;
+    return false;
+  }
+
   /** Closes runs that a previous instance started and never finished: recorded as errors, not re-run. */
   async closeInterrupted(): Promise<number> {
     let closed = 0;
     for (const row of await this.jobs.repo.running(this.tenantId())) {
       if (this.running.has(row.id)) continue;
       await this.complete(row, row.runningAtMs!, "due", { status: "error", error: INTERRUPTED_JOB });
+      this.deps.kv.delete(RUNNING_PREFIX + row.id);
       closed++;
     }
+    for (const [key] of this.deps.kv.list({ prefix: RUNNING_PREFIX })) if (!this.running.has(key.slice(RUNNING_PREFIX.length))) this.deps.kv.delete(key);
     return closed;
   }
 
@@ -57,12 +66,14 @@ export class JobRunner {
       trigger === "force" ? row.nextRunAtMs : oneShot ? null : (nextRunAfter(job.schedule, now, { timezone: jobTimezone(config), createdAtMs: row.createdAtMs }) ?? null);
     if (!(await this.jobs.repo.claim(this.tenantId(), row.id, row.nextRunAtMs, now, next))) return false;
     this.running.add(row.id);
+    this.deps.kv.put(RUNNING_PREFIX + row.id, now); // so a restarted instance knows to look
     try {
       this.emit({ jobId: row.id, action: "started", runAtMs: now });
       const result = await this.execute(job);
       await this.complete({ ...row, nextRunAtMs: next }, now, trigger, result);
     } finally {
       this.running.delete(row.id);
+      this.deps.kv.delete(RUNNING_PREFIX + row.id);
     }
     return true;
   }

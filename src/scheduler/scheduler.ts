@@ -51,12 +51,22 @@ export class Scheduler {
     return this.w.kv.get<number>(NEXT_DUE_KEY);
   }
 
+  /**
+   * On wake: job runs a previous instance started and never finished (eviction, deploy) are
+   * closed as errors, once. Cheap when there are none (a storage listing, no D1).
+   */
+  async recoverInterrupted(): Promise<void> {
+    if (this.recovered) return;
+    this.recovered = true;
+    if (this.jobRunner.mayHaveInterrupted()) {
+      await this.jobRunner.closeInterrupted();
+      await this.reschedule();
+    }
+  }
+
   /** Starts everything that is due and plans the next wake. */
   async runDue(): Promise<void> {
-    if (!this.recovered) {
-      this.recovered = true;
-      await this.jobRunner.closeInterrupted();
-    }
+    await this.recoverInterrupted();
     const config = (await this.w.config.load()).resolved;
     const now = this.w.clock.now();
     for (const row of await this.w.jobs.repo.due(this.w.tenantId(), now)) this.track(this.jobRunner.run(row, "due"));

@@ -10,6 +10,7 @@ declare global {
       ARGENT_GATEWAY_TOKEN: string;
       CONFIG_ENCRYPTION_KEY: string;
       TEST_MIGRATIONS: D1Migration[];
+      TEST_CLOCK: string;
     }
   }
 }
