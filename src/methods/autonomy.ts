@@ -78,29 +78,19 @@ export const autonomyMethods = [
     },
   }),
 
-  defineMethod({
-    name: "execution.worker.pause",
-    access: "write",
-    params: AgentParam,
-    async handler(ctx, p) {
-      const ids = await agentsOf(ctx, "execution.worker.pause", p.agentId);
-      for (const id of ids) ctx.scheduler.worker.setPaused(id, true);
-      await ctx.scheduler.reschedule();
-      return { ok: true, ...(await workerStatus(ctx, ids)) };
-    },
-  }),
-
-  defineMethod({
-    name: "execution.worker.resume",
-    access: "write",
-    params: AgentParam,
-    async handler(ctx, p) {
-      const ids = await agentsOf(ctx, "execution.worker.resume", p.agentId);
-      for (const id of ids) ctx.scheduler.worker.setPaused(id, false);
-      await ctx.scheduler.reschedule();
-      return { ok: true, ...(await workerStatus(ctx, ids)) };
-    },
-  }),
+  ...([["execution.worker.pause", true], ["execution.worker.resume", false]] as const).map(([name, paused]) =>
+    defineMethod({
+      name,
+      access: "write",
+      params: AgentParam,
+      async handler(ctx, p) {
+        const ids = await agentsOf(ctx, name, p.agentId);
+        for (const id of ids) ctx.scheduler.worker.setPaused(id, paused);
+        await ctx.scheduler.reschedule();
+        return { ok: true, ...(await workerStatus(ctx, ids)) };
+      },
+    }),
+  ),
 
   defineMethod({
     name: "contemplation.runOnce",
