@@ -38,6 +38,8 @@ const stateKey = (agentId: string) => `contemplation:${agentId}`;
  * tools as any turn (it may append to MEMORY.md or add tasks).
  */
 export class Contemplation {
+  private readonly running = new Set<string>();
+
   constructor(private readonly deps: SchedulerDeps) {}
 
   dueTimes(config: Config): Map<string, number> {
@@ -45,6 +47,7 @@ export class Contemplation {
     const settings = config.agents.defaults.contemplation;
     if (!settings.enabled) return due;
     for (const { id } of listAgents(config)) {
+      if (this.running.has(id)) continue; // due again once it has finished, not while it runs
       const s = this.stateOrArm(id);
       due.set(id, s.retryAtMs ?? (s.lastRunAtMs ?? s.armedAtMs) + durationToMs(settings.every));
     }
@@ -67,6 +70,7 @@ export class Contemplation {
       this.deps.kv.put(stateKey(agentId), { ...this.stateOrArm(agentId), retryAtMs: started + NOT_IDLE_RETRY_MS });
       return this.record(agentId, { ts: started, agentId, status: "skipped", reason: "agent is busy" }, undefined);
     }
+    this.running.add(agentId);
     try {
       const record = await this.deps.runs.runTurn({
         kind: "contemplation",
@@ -84,6 +88,8 @@ export class Contemplation {
     } catch (err) {
       const reason = err instanceof GatewayError ? (err.code === ErrorKind.AgentBusy ? "contemplation session busy" : err.message) : "internal error";
       return this.record(agentId, { ts: this.deps.clock.now(), agentId, status: err instanceof GatewayError && err.code === ErrorKind.AgentBusy ? "skipped" : "error", reason }, started);
+    } finally {
+      this.running.delete(agentId);
     }
   }
 

@@ -86,7 +86,7 @@ export class ExecutionWorker {
     if (!settings.enabled) return due;
     for (const { id } of listAgents(config)) {
       const state = this.state(id);
-      if (state?.paused || (await this.tasks.open(id)).length === 0) continue;
+      if (state?.paused || this.running.has(id) || (await this.tasks.open(id)).length === 0) continue;
       const s = state ?? this.stateOrArm(id);
       due.set(id, (s.lastRunAtMs ?? s.armedAtMs) + durationToMs(settings.every));
     }
@@ -95,7 +95,7 @@ export class ExecutionWorker {
 
   async runDue(config: Config, now: number): Promise<void> {
     const due = await this.dueTimes(config);
-    await Promise.all([...due].filter(([id, at]) => at <= now).map(([id]) => this.cycle(id)));
+    await Promise.all([...due].filter(([, at]) => at <= now).map(([id]) => this.cycle(id)));
   }
 
   /** One cycle for an agent (paused or disabled workers still run when asked explicitly). */

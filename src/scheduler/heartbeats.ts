@@ -111,6 +111,7 @@ export class Heartbeats {
     const due = new Map<string, number>();
     if (!this.enabled) return due;
     for (const { id } of listAgents(config)) {
+      if (this.running.has(id)) continue; // due again once it has finished, not while it runs
       const live = this.events(id).length > 0 || !isEffectivelyEmpty((await this.deps.files.get(id, "HEARTBEAT.md"))?.content);
       if (!live) continue;
       const state = this.state(id) ?? this.arm(id);
@@ -121,7 +122,7 @@ export class Heartbeats {
 
   async runDue(config: Config, now: number): Promise<void> {
     const due = await this.dueTimes(config);
-    await Promise.all([...due].filter(([id, at]) => at <= now && !this.running.has(id)).map(([id]) => this.run(id, "interval")));
+    await Promise.all([...due].filter(([, at]) => at <= now).map(([id]) => this.run(id, "interval")));
   }
 
   /** One heartbeat now. Never throws: the outcome is the `heartbeat` event it returns. */

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { connected, type Frame, type TestClient } from "../support/client";
-import { scenario, useScenario } from "../support/provider";
+import { scenario, until, useScenario } from "../support/provider";
 import { at, fireAlarm, setClock } from "../support/scheduling";
 
 const NOW = at("2026-11-25T10:00:00Z");
@@ -88,6 +88,25 @@ describe("heartbeats", () => {
     expect(prompt).toContain("The package arrived");
     expect(prompt).toContain("Dana called");
     expect(await client.call("wake", {})).toMatchObject({ queued: 0 });
+    client.close();
+  });
+
+  it("a heartbeat in progress is not due again (the alarm does not spin on it)", async () => {
+    const { client } = await connected();
+    const s = await scenario([{ kind: "reply", steps: [{ hold: true }, { text: "HEARTBEAT_OK" }] }]);
+    await useScenario(client, "anthropic", s);
+    await setHeartbeatFile(client, "- look around");
+    const due = (await client.call("cron.status", {})).nextWakeAtMs;
+    await setClock(due + MIN);
+    await fireAlarm();
+    await until(s, (st) => st.waitingAtHold === 1);
+    await client.call("wake", { mode: "next-heartbeat" }); // replans while it runs
+    const next = (await client.call("cron.status", {})).nextWakeAtMs;
+    expect(next === null || next > due + MIN).toBe(true);
+    await s.release();
+    expect((await heartbeatEvent(client, "ok-token")).payload.agentId).toBe("main");
+    expect((await client.call("cron.status", {})).nextWakeAtMs).toBe(due + MIN + 30 * MIN);
+    await setHeartbeatFile(client, "");
     client.close();
   });
 
