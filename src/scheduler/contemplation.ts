@@ -3,6 +3,7 @@ import { resolveSessionKey } from "../agent/session-keys";
 import { durationToMs } from "../config/duration";
 import type { Config } from "../config/schema";
 import { ErrorKind, GatewayError } from "../protocol/errors";
+import { AgentStates, type ArmedState } from "./agent-state";
 import type { SchedulerDeps } from "./deps";
 
 /** An agent busy with a turn when contemplation is due gets it this much later. */
@@ -23,14 +24,12 @@ export interface ContemplationResult {
   reason?: string;
 }
 
-interface ContemplationState {
-  armedAtMs: number;
+interface ContemplationState extends ArmedState {
   lastRunAtMs?: number;
   retryAtMs?: number;
   last?: ContemplationResult;
 }
 
-const stateKey = (agentId: string) => `contemplation:${agentId}`;
 
 /**
  * Contemplation: when `agents.defaults.contemplation.enabled`, an idle agent gets a
@@ -39,8 +38,11 @@ const stateKey = (agentId: string) => `contemplation:${agentId}`;
  */
 export class Contemplation {
   private readonly running = new Set<string>();
+  private readonly states: AgentStates<ContemplationState>;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.states = new AgentStates(deps.kv, "contemplation", deps.clock, (armedAtMs) => ({ armedAtMs }));
+  }
 
   dueTimes(config: Config): Map<string, number> {
     const due = new Map<string, number>();
@@ -48,7 +50,7 @@ export class Contemplation {
     if (!settings.enabled) return due;
     for (const { id } of listAgents(config)) {
       if (this.running.has(id)) continue; // due again once it has finished, not while it runs
-      const s = this.stateOrArm(id);
+      const s = this.states.get(id);
       due.set(id, s.retryAtMs ?? (s.lastRunAtMs ?? s.armedAtMs) + durationToMs(settings.every));
     }
     return due;
@@ -60,14 +62,14 @@ export class Contemplation {
   }
 
   last(agentId: string) {
-    return this.deps.kv.get<ContemplationState>(stateKey(agentId))?.last;
+    return this.states.find(agentId)?.last;
   }
 
   /** One reflection turn; scheduled ones wait while the agent is in the middle of something. */
   async run(agentId: string, o: { requireIdle: boolean }): Promise<ContemplationResult> {
     const started = this.deps.clock.now();
     if (o.requireIdle && this.deps.runs.activeForAgent(agentId)) {
-      this.deps.kv.put(stateKey(agentId), { ...this.stateOrArm(agentId), retryAtMs: started + NOT_IDLE_RETRY_MS });
+      this.states.update(agentId, { retryAtMs: started + NOT_IDLE_RETRY_MS });
       return this.record(agentId, { ts: started, agentId, status: "skipped", reason: "agent is busy" }, undefined);
     }
     this.running.add(agentId);
@@ -94,16 +96,8 @@ export class Contemplation {
   }
 
   private record(agentId: string, result: ContemplationResult, ranAt: number | undefined): ContemplationResult {
-    const s = this.stateOrArm(agentId);
-    this.deps.kv.put(stateKey(agentId), ranAt === undefined ? { ...s, last: result } : { armedAtMs: s.armedAtMs, lastRunAtMs: ranAt, last: result });
+    const s = this.states.get(agentId);
+    this.states.put(agentId, ranAt === undefined ? { ...s, last: result } : { armedAtMs: s.armedAtMs, lastRunAtMs: ranAt, last: result });
     return result;
-  }
-
-  private stateOrArm(agentId: string): ContemplationState {
-    const existing = this.deps.kv.get<ContemplationState>(stateKey(agentId));
-    if (existing) return existing;
-    const state = { armedAtMs: this.deps.clock.now() };
-    this.deps.kv.put(stateKey(agentId), state);
-    return state;
   }
 }

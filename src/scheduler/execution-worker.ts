@@ -3,6 +3,7 @@ import { resolveSessionKey } from "../agent/session-keys";
 import { durationToMs } from "../config/duration";
 import type { Config } from "../config/schema";
 import { ErrorKind, GatewayError } from "../protocol/errors";
+import { AgentStates, type ArmedState } from "./agent-state";
 import type { SchedulerDeps } from "./deps";
 import type { TaskService, TaskView } from "./tasks";
 
@@ -15,15 +16,13 @@ export interface WorkerMetrics {
   failures: number;
 }
 
-interface WorkerState {
-  armedAtMs: number;
+interface WorkerState extends ArmedState {
   paused: boolean;
   lastRunAtMs?: number;
   lastResult?: { attempted: number; progressed: number; blocked: number; completed: number; failures: number; reason?: string };
   metrics: WorkerMetrics;
 }
 
-const stateKey = (agentId: string) => `worker:${agentId}`;
 const NO_METRICS: WorkerMetrics = { cycles: 0, tasksAttempted: 0, tasksProgressed: 0, tasksBlocked: 0, tasksCompleted: 0, failures: 0 };
 
 export function workerPrompt(task: TaskView, attempt: number, max: number): string {
@@ -48,14 +47,17 @@ export function workerPrompt(task: TaskView, attempt: number, max: number): stri
  */
 export class ExecutionWorker {
   private readonly running = new Set<string>();
+  private readonly states: AgentStates<WorkerState>;
 
   constructor(
     private readonly deps: SchedulerDeps,
     private readonly tasks: TaskService,
-  ) {}
+  ) {
+    this.states = new AgentStates(deps.kv, "worker", deps.clock, (armedAtMs) => ({ armedAtMs, paused: false, metrics: NO_METRICS }));
+  }
 
   status(config: Config, agentId: string, nextDueAtMs: number | undefined) {
-    const s = this.state(agentId);
+    const s = this.states.find(agentId);
     const settings = config.agents.defaults.executionWorker;
     return {
       agentId,
@@ -73,7 +75,7 @@ export class ExecutionWorker {
   }
 
   setPaused(agentId: string, paused: boolean) {
-    this.deps.kv.put(stateKey(agentId), { ...this.stateOrArm(agentId), paused });
+    this.states.update(agentId, { paused });
   }
 
   isRunning(agentId: string) {
@@ -85,9 +87,9 @@ export class ExecutionWorker {
     const settings = config.agents.defaults.executionWorker;
     if (!settings.enabled) return due;
     for (const { id } of listAgents(config)) {
-      const state = this.state(id);
+      const state = this.states.find(id);
       if (state?.paused || this.running.has(id) || (await this.tasks.open(id)).length === 0) continue;
-      const s = state ?? this.stateOrArm(id);
+      const s = state ?? this.states.get(id);
       due.set(id, (s.lastRunAtMs ?? s.armedAtMs) + durationToMs(settings.every));
     }
     return due;
@@ -143,9 +145,9 @@ export class ExecutionWorker {
     } finally {
       this.running.delete(agentId);
     }
-    const s = this.stateOrArm(agentId);
+    const s = this.states.get(agentId);
     const m = s.metrics;
-    this.deps.kv.put(stateKey(agentId), {
+    this.states.put(agentId, {
       ...s,
       lastRunAtMs: started,
       lastResult: result,
@@ -157,19 +159,7 @@ export class ExecutionWorker {
         tasksCompleted: m.tasksCompleted + result.completed,
         failures: m.failures + result.failures,
       },
-    } satisfies WorkerState);
+    });
     return result;
-  }
-
-  private state(agentId: string): WorkerState | undefined {
-    return this.deps.kv.get<WorkerState>(stateKey(agentId));
-  }
-
-  private stateOrArm(agentId: string): WorkerState {
-    const existing = this.state(agentId);
-    if (existing) return existing;
-    const state: WorkerState = { armedAtMs: this.deps.clock.now(), paused: false, metrics: NO_METRICS };
-    this.deps.kv.put(stateKey(agentId), state);
-    return state;
   }
 }

@@ -4,6 +4,7 @@ import { resolveSessionKey } from "../agent/session-keys";
 import { durationToMs } from "../config/duration";
 import type { Config } from "../config/schema";
 import { GatewayError, ErrorKind } from "../protocol/errors";
+import { AgentStates, type ArmedState } from "./agent-state";
 import type { SchedulerDeps } from "./deps";
 
 /** The reply that means "nothing needs attention": acknowledged, never delivered. */
@@ -29,9 +30,7 @@ export interface SystemEvent {
   source: string;
 }
 
-interface HeartbeatState {
-  /** When this agent's heartbeat schedule started (the first interval counts from here). */
-  armedAtMs: number;
+interface HeartbeatState extends ArmedState {
   lastRunAtMs?: number;
   /** Set when a heartbeat had to wait (busy session): the next try. */
   retryAtMs?: number;
@@ -65,9 +64,8 @@ export function heartbeatPrompt(file: string | undefined, events: readonly Syste
   return parts.join("\n\n");
 }
 
-const stateKey = (agentId: string) => `hb:${agentId}`;
 const eventsKey = (agentId: string) => `events:${agentId}`;
-const ENABLED_KEY = "hb:enabled";
+const ENABLED_KEY = "heartbeats:enabled";
 
 export const heartbeatEvery = (config: Config, agentId: string) =>
   durationToMs(config.agents.list.find((a) => a.id === agentId)?.heartbeat?.every ?? config.agents.defaults.heartbeat.every);
@@ -80,8 +78,11 @@ export const heartbeatEvery = (config: Config, agentId: string) =>
  */
 export class Heartbeats {
   private readonly running = new Set<string>();
+  private readonly states: AgentStates<HeartbeatState>;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.states = new AgentStates(deps.kv, "hb", deps.clock, (armedAtMs) => ({ armedAtMs }));
+  }
 
   get enabled(): boolean {
     return this.deps.kv.get<boolean>(ENABLED_KEY) ?? true;
@@ -101,8 +102,8 @@ export class Heartbeats {
   }
 
   last(agentId?: string): HeartbeatEvent | undefined {
-    if (agentId) return this.state(agentId)?.last;
-    const all = [...this.deps.kv.list<HeartbeatState>({ prefix: "hb:" })].map(([, s]) => s?.last).filter((e): e is HeartbeatEvent => !!e?.ts);
+    if (agentId) return this.states.find(agentId)?.last;
+    const all = this.states.all().flatMap((s) => (s.last ? [s.last] : []));
     return all.sort((a, b) => b.ts - a.ts)[0];
   }
 
@@ -114,7 +115,7 @@ export class Heartbeats {
       if (this.running.has(id)) continue; // due again once it has finished, not while it runs
       const live = this.events(id).length > 0 || !isEffectivelyEmpty((await this.deps.files.get(id, "HEARTBEAT.md"))?.content);
       if (!live) continue;
-      const state = this.state(id) ?? this.arm(id);
+      const state = this.states.get(id);
       due.set(id, state.retryAtMs ?? (state.lastRunAtMs ?? state.armedAtMs) + heartbeatEvery(config, id));
     }
     return due;
@@ -161,8 +162,7 @@ export class Heartbeats {
       return this.report(agentId, { status: "sent", preview: text.slice(0, 200), durationMs, reason }, started);
     } catch (err) {
       if (err instanceof GatewayError && err.code === ErrorKind.AgentBusy) {
-        const state = this.state(agentId) ?? this.arm(agentId);
-        this.deps.kv.put(stateKey(agentId), { ...state, retryAtMs: started + BUSY_RETRY_MS });
+        this.states.update(agentId, { retryAtMs: started + BUSY_RETRY_MS });
         return this.report(agentId, { status: "skipped", reason: "main session busy" }, undefined);
       }
       console.error(`heartbeat failed: ${err instanceof Error ? err.name : typeof err}`);
@@ -175,20 +175,9 @@ export class Heartbeats {
   /** Records and broadcasts a heartbeat's outcome; `ranAt` (when it counted as a heartbeat) restarts the interval. */
   private report(agentId: string, outcome: Omit<HeartbeatEvent, "ts" | "agentId">, ranAt: number | undefined): HeartbeatEvent {
     const event: HeartbeatEvent = { ts: this.deps.clock.now(), agentId, ...outcome };
-    const state = this.state(agentId) ?? this.arm(agentId);
-    const next: HeartbeatState = ranAt === undefined ? { ...state, last: event } : { armedAtMs: state.armedAtMs, lastRunAtMs: ranAt, last: event };
-    this.deps.kv.put(stateKey(agentId), next);
+    const state = this.states.get(agentId);
+    this.states.put(agentId, ranAt === undefined ? { ...state, last: event } : { armedAtMs: state.armedAtMs, lastRunAtMs: ranAt, last: event });
     this.deps.broadcast("heartbeat", event);
     return event;
-  }
-
-  private state(agentId: string): HeartbeatState | undefined {
-    return this.deps.kv.get<HeartbeatState>(stateKey(agentId));
-  }
-
-  private arm(agentId: string): HeartbeatState {
-    const state = { armedAtMs: this.deps.clock.now() };
-    this.deps.kv.put(stateKey(agentId), state);
-    return state;
   }
 }
