@@ -291,13 +291,13 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
       this.config,
       this.clock,
       (e) => this.broadcast("cron", e),
-      () => void this.scheduler.reschedule(),
+      () => this.scheduler.reschedule(),
     );
     return this.cronJobs;
   }
 
   private get tasks(): TaskService {
-    this.taskService ??= new TaskService(this.db, () => this.tenantId, this.clock, () => void this.scheduler.reschedule());
+    this.taskService ??= new TaskService(this.db, () => this.tenantId, this.clock, () => this.scheduler.reschedule());
     return this.taskService;
   }
 

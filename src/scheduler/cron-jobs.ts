@@ -118,7 +118,8 @@ export class CronJobs {
     private readonly config: ConfigStore,
     private readonly clock: Clock,
     private readonly emit: (e: CronEvent) => void,
-    private readonly onChange: () => void,
+    /** Replans the tenant's next wake; awaited, so a change is scheduled when its call returns. */
+    private readonly onChange: () => Promise<unknown>,
   ) {
     this.repo = cronRepo(db);
   }
@@ -137,7 +138,7 @@ export class CronJobs {
     const now = this.clock.now();
     const row = await this.validated(method, input, undefined, now);
     await this.repo.insert(row);
-    this.onChange();
+    await this.onChange();
     const job = jobView(row);
     this.emit({ jobId: job.id, action: "added", ...(job.state.nextRunAtMs ? { nextRunAtMs: job.state.nextRunAtMs } : {}) });
     return job;
@@ -150,7 +151,7 @@ export class CronJobs {
     const row = await this.validated(method, merged, current, now);
     const updated = await this.repo.update(this.tenantId(), id, { ...row, createdAtMs: current.createdAtMs });
     if (!updated) throw invalidParams(method, `unknown job "${id}"`);
-    this.onChange();
+    await this.onChange();
     const job = jobView(updated);
     this.emit({ jobId: id, action: "updated", ...(job.state.nextRunAtMs ? { nextRunAtMs: job.state.nextRunAtMs } : {}) });
     return job;
@@ -159,7 +160,7 @@ export class CronJobs {
   async remove(id: string): Promise<boolean> {
     const removed = await this.repo.remove(this.tenantId(), id);
     if (removed) {
-      this.onChange();
+      await this.onChange();
       this.emit({ jobId: id, action: "removed" });
     }
     return removed;

@@ -36,7 +36,7 @@ export class Scheduler {
   private readonly wakeups: ReturnType<typeof wakeupsRepo>;
   private recovered = false;
   private rescheduling: Promise<number | undefined> | undefined;
-  private rescheduleAgain = false;
+  private nextPass: Promise<number | undefined> | undefined;
 
   constructor(private readonly w: SchedulerWiring) {
     this.heartbeats = new Heartbeats(w);
@@ -85,22 +85,21 @@ export class Scheduler {
   }
 
   /**
-   * Recomputes the next due time. Calls that arrive while one is running are folded into one
-   * more pass, so bursts of changes cost one recomputation each way.
+   * Recomputes the next due time. Calls that arrive while a pass is running share one more
+   * pass after it (which sees their changes), so a burst of changes costs two passes.
    */
   reschedule(): Promise<number | undefined> {
-    if (this.rescheduling) {
-      this.rescheduleAgain = true;
+    if (!this.rescheduling) {
+      this.rescheduling = this.plan().finally(() => (this.rescheduling = undefined));
       return this.rescheduling;
     }
-    this.rescheduling = this.plan().finally(() => {
-      this.rescheduling = undefined;
-      if (this.rescheduleAgain) {
-        this.rescheduleAgain = false;
-        void this.reschedule();
-      }
-    });
-    return this.rescheduling;
+    this.nextPass ??= this.rescheduling
+      .catch(() => undefined)
+      .then(() => {
+        this.nextPass = undefined;
+        return this.reschedule();
+      });
+    return this.nextPass;
   }
 
   private async plan(): Promise<number | undefined> {

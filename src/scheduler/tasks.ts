@@ -46,7 +46,8 @@ export class TaskService {
     db: Database,
     private readonly tenantId: () => string,
     private readonly clock: Clock,
-    private readonly onChange: (agentId: string) => void = () => {},
+    /** Replans the tenant's next wake; awaited, so a change is scheduled when its call returns. */
+    private readonly onChange: (agentId: string) => Promise<unknown> = async () => {},
   ) {
     this.repo = tasksRepo(db);
   }
@@ -79,7 +80,7 @@ export class TaskService {
       updatedAtMs: now,
     };
     await this.repo.insert(row);
-    this.onChange(row.agentId);
+    await this.onChange(row.agentId);
     return taskView(row);
   }
 
@@ -104,7 +105,7 @@ export class TaskService {
     }
     const row = await this.repo.update(this.tenantId(), id, set);
     if (!row) throw new TaskNotFound(`unknown task "${id}"`);
-    this.onChange(row.agentId);
+    await this.onChange(row.agentId);
     return taskView(row);
   }
 
@@ -128,7 +129,7 @@ export class TaskService {
       updatedAtMs: this.clock.now(),
       ...(blocked ? { status: "blocked" as const, blockedReason: `no progress recorded after ${attempts} worker attempts` } : {}),
     });
-    if (blocked) this.onChange(task.agentId);
+    if (blocked) await this.onChange(task.agentId);
     return taskView(row!);
   }
 }
