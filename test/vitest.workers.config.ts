@@ -17,6 +17,8 @@ export default defineProject({
       miniflare: {
         bindings: {
           ...TEST_SECRETS,
+          // Lets tests set a tenant's clock (src/scheduler/clock.ts); never bound in wrangler.toml.
+          TEST_CLOCK: "enabled",
           TEST_MIGRATIONS: await readD1Migrations(root("migrations")),
         },
       },
