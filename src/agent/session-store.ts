@@ -48,9 +48,8 @@ export class SessionStore {
       this.touchLru(ref.key, hit);
       return hit;
     }
-    const row = await this.repo.ensure(this.tenantId, ref.key, ref.agentId, nowMs);
-    const rows = await this.repo.messages(this.tenantId, row.sessionId, { limit: CONTEXT_MESSAGE_LIMIT });
-    const entry = { row, turns: rows.map(parseRow) };
+    const { row, messages } = await this.repo.open(this.tenantId, ref.key, ref.agentId, nowMs, CONTEXT_MESSAGE_LIMIT);
+    const entry = { row, turns: messages.map(parseRow) };
     this.touchLru(ref.key, entry);
     return entry;
   }

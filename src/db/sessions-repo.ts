@@ -49,14 +49,27 @@ export function sessionsRepo(db: Database) {
     list: (tenantId: string, limit: number): Promise<SessionRow[]> =>
       db.select().from(sessions).where(eq(sessions.tenantId, tenantId)).orderBy(desc(sessions.updatedAtMs)).limit(limit).all(),
 
-    /** The session row, created (empty) when missing. */
-    async ensure(tenantId: string, key: string, agentId: string, nowMs: number): Promise<SessionRow> {
-      await db
-        .insert(sessions)
-        .values({ tenantId, key, agentId, sessionId: crypto.randomUUID(), createdAtMs: nowMs, updatedAtMs: nowMs })
-        .onConflictDoNothing()
-        .run();
-      return (await this.get(tenantId, key))!;
+    /**
+     * The session row (created, empty, when missing) and its newest `limit` uncompacted
+     * messages, oldest first, in one D1 round trip: a run on a session not yet cached waits
+     * for this before it can call the model.
+     */
+    async open(tenantId: string, key: string, agentId: string, nowMs: number, limit: number): Promise<{ row: SessionRow; messages: MessageRow[] }> {
+      const current = db
+        .select({ sessionId: sessions.sessionId })
+        .from(sessions)
+        .where(and(eq(sessions.tenantId, tenantId), eq(sessions.key, key)));
+      const [, rows, messages] = await db.batch([
+        db.insert(sessions).values({ tenantId, key, agentId, sessionId: crypto.randomUUID(), createdAtMs: nowMs, updatedAtMs: nowMs }).onConflictDoNothing(),
+        db.select().from(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.key, key))),
+        db
+          .select()
+          .from(sessionMessages)
+          .where(and(eq(sessionMessages.tenantId, tenantId), eq(sessionMessages.sessionId, current), isNull(sessionMessages.compactedAtMs)))
+          .orderBy(desc(sessionMessages.seq))
+          .limit(limit),
+      ]);
+      return { row: rows[0]!, messages: messages.reverse() };
     },
 
     /** Appends a message to the session's current transcript and updates its counters. */

@@ -240,6 +240,7 @@ describe("run control", () => {
     expect(busyAgain.error).toMatchObject({ code: "UNAVAILABLE", details: { code: "AGENT_BUSY" } });
     await s.release();
     await client.next(isChat(first.runId, "final"));
+    await client.next(isChat(busyV3.payload.runId, "final"));
     client.close();
   });
 

@@ -1,4 +1,4 @@
-import { tool, type ToolSet } from "ai";
+import { tool, zodSchema, type Schema, type ToolSet } from "ai";
 import type { z } from "zod";
 import type { CronJobs } from "../../scheduler/cron-jobs";
 import type { TaskService } from "../../scheduler/tasks";
@@ -38,11 +38,14 @@ export class ToolFailure extends Error {}
  */
 export class ToolRegistry {
   private readonly byName = new Map<string, AgentTool>();
+  /** Converted to JSON Schema once per isolate (the SDK caches it on this object), not per run. */
+  private readonly schemas = new Map<string, Schema<unknown>>();
 
   constructor(tools: readonly AgentTool<any>[]) {
     for (const t of tools) {
       if (this.byName.has(t.name)) throw new Error(`tool registered twice: ${t.name}`);
       this.byName.set(t.name, t as AgentTool);
+      this.schemas.set(t.name, zodSchema(t.input));
     }
   }
 
@@ -56,7 +59,7 @@ export class ToolRegistry {
     for (const t of this.byName.values()) {
       set[t.name] = tool({
         description: t.description,
-        inputSchema: t.input,
+        inputSchema: this.schemas.get(t.name)!,
         execute: async (input: unknown) => {
           try {
             return await t.execute(input, ctx);
