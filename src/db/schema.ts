@@ -213,5 +213,5 @@ export const tenantWakeups = sqliteTable(
     nextWakeAtMs: integer("next_wake_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
-  (t) => [index("tenant_wakeups_due").on(t.nextWakeAtMs)],
+  (t) => [index("tenant_wakeups_due").on(t.nextWakeAtMs, t.tenantId)],
 );

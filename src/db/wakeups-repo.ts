@@ -1,17 +1,36 @@
-import { and, asc, eq, lte } from "drizzle-orm";
+import { and, asc, eq, gt, lte, or } from "drizzle-orm";
 import type { Database } from "./client";
 import { tenantWakeups, tenants } from "./schema";
 
+export interface DueTenant {
+  tenantId: string;
+  nextWakeAtMs: number;
+}
+
 export function wakeupsRepo(db: Database) {
   return {
-    /** Active tenants with scheduled work due by `byMs`: one indexed range read. */
-    due: (byMs: number, limit: number): Promise<{ tenantId: string; nextWakeAtMs: number }[]> =>
+    /**
+     * Active tenants with scheduled work due by `byMs`, in (time, tenant) order, starting after
+     * `after` (the last row of the previous page): one indexed range read per page.
+     */
+    due: (byMs: number, limit: number, after?: DueTenant): Promise<DueTenant[]> =>
       db
         .select({ tenantId: tenantWakeups.tenantId, nextWakeAtMs: tenantWakeups.nextWakeAtMs })
         .from(tenantWakeups)
         .innerJoin(tenants, eq(tenants.id, tenantWakeups.tenantId))
-        .where(and(lte(tenantWakeups.nextWakeAtMs, byMs), eq(tenants.status, "active")))
-        .orderBy(asc(tenantWakeups.nextWakeAtMs))
+        .where(
+          and(
+            lte(tenantWakeups.nextWakeAtMs, byMs),
+            after
+              ? or(
+                  gt(tenantWakeups.nextWakeAtMs, after.nextWakeAtMs),
+                  and(eq(tenantWakeups.nextWakeAtMs, after.nextWakeAtMs), gt(tenantWakeups.tenantId, after.tenantId)),
+                )
+              : undefined,
+            eq(tenants.status, "active"),
+          ),
+        )
+        .orderBy(asc(tenantWakeups.nextWakeAtMs), asc(tenantWakeups.tenantId))
         .limit(limit)
         .all(),
 

@@ -43,3 +43,11 @@ it("wakes only tenants with work due before the next sweep", async () => {
   expect((await due.client.call("cron.runs", { id: due.job.id })).entries.length).toBe(1);
   expect(off.job).toBeDefined();
 });
+
+it("pages through more due tenants than one page holds", async () => {
+  // Three more tenants due at the same time as due-co (ties are ordered by tenant id).
+  for (const id of ["page-a", "page-b", "page-c"]) await tenantWithJob(id, 600_000);
+  const report = await sweepDueTenants(env, NOW + 600_000 - 30_000, { pageSize: 2 });
+  // due-co ran its job above and is due again later; the three new ones are due now.
+  expect(report).toMatchObject({ due: 3, woken: 3, failed: 0, queries: 2 });
+});
