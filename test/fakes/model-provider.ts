@@ -1,7 +1,8 @@
 // Fake model provider at the HTTP boundary: speaks the real Anthropic Messages and OpenAI Chat
 // Completions wire formats (SSE and JSON), scripted per test through "scenarios". Erasable-only
 // TypeScript with node: imports only, so plain `node` 22 can import or run it directly.
-// All timestamps are Date.now() (wall-clock ms), so they compare with timestamps taken elsewhere.
+// All timestamps are Date.now() (wall-clock ms), so they compare with timestamps taken elsewhere;
+// `startFakeProvider({ now })` swaps in another clock (e.g. sub-ms `performance.timeOrigin + performance.now()`).
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -59,6 +60,7 @@ interface Entry {
   state: ScenarioState;
   pendingReleases: number; // releases made while nothing was waiting; the next holds pass at once
   waiters: Set<() => void>;
+  now: () => number; // the clock of receivedAtMs / firstTokenSentAtMs / tokenSentAtMs
 }
 
 /** Base URL to configure for a provider kind: the SDKs append /messages or /chat/completions. */
@@ -341,7 +343,7 @@ async function runStep(step: Step, ctx: StepCtx): Promise<boolean> {
     for (let i = 0; i < step.tokens; i++) {
       if (i > 0 && step.intervalMs) await sleep(step.intervalMs, signal);
       emit("text", `${step.token ?? "tok"}${i} `);
-      ctx.entry.state.tokenSentAtMs[ctx.idx]?.push(Date.now());
+      ctx.entry.state.tokenSentAtMs[ctx.idx]?.push(ctx.entry.now());
     }
     enc.close();
   } else if ("thinking" in step) {
@@ -394,7 +396,7 @@ async function serveReply(entry: Entry, idx: number, api: ApiKind, body: any, re
   let outputDeltas = 0;
   const emit = (kind: BlockKind, piece: string) => {
     enc.delta(kind, piece);
-    st.firstTokenSentAtMs[idx] ??= Date.now();
+    st.firstTokenSentAtMs[idx] ??= entry.now();
     if (kind === "text") outputDeltas++;
   };
 
@@ -446,8 +448,10 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-export async function startFakeProvider(opts: { port?: number; host?: string } = {}): Promise<FakeProvider> {
+/** `now`: the clock for the recorded timestamps (default Date.now). */
+export async function startFakeProvider(opts: { port?: number; host?: string; now?: () => number } = {}): Promise<FakeProvider> {
   const host = opts.host ?? "127.0.0.1";
+  const now = opts.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const sockets = new Set<Socket>();
   const active = new Set<AbortController>();
@@ -459,7 +463,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
     if (err) throw new Error(`invalid scenario: ${err}`);
     const id = `sc${++seq}_${hex(4)}`;
     const state: ScenarioState = { id, requests: [], completed: 0, aborted: 0, cut: 0, open: 0, waitingAtHold: 0, firstTokenSentAtMs: [], tokenSentAtMs: [] };
-    entries.set(id, { scenario: structuredClone(s), state, pendingReleases: 0, waiters: new Set() });
+    entries.set(id, { scenario: structuredClone(s), state, pendingReleases: 0, waiters: new Set(), now });
     // Bounded memory: Map keeps insertion order, so the first key is the oldest scenario.
     while (entries.size > MAX_SCENARIOS) entries.delete(entries.keys().next().value as string);
     return id;
@@ -473,7 +477,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
     if (!parsed.ok || !isObj(parsed.value)) return sendProviderError(res, api, 400, "request body is not a JSON object", "invalid_request_error");
     const st = entry.state;
     const idx = st.requests.length;
-    st.requests.push({ path, api, headers: flatHeaders(req), body: parsed.value, receivedAtMs: Date.now() });
+    st.requests.push({ path, api, headers: flatHeaders(req), body: parsed.value, receivedAtMs: entry.now() });
     st.firstTokenSentAtMs.push(null);
     st.tokenSentAtMs.push([]);
     const replies = entry.scenario.replies;
