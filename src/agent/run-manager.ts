@@ -76,6 +76,8 @@ export const INTERRUPTED_MESSAGE = "interrupted: the gateway restarted during th
 /** The parts of the tenant's Durable Object a run needs. */
 export interface RunDeps {
   kv: SyncKvStorage;
+  /** For writes that must not hold back outgoing messages (see `write`). */
+  storage: DurableObjectStorage;
   env: Env;
   config: ConfigStore;
   files: AgentFiles;
@@ -138,7 +140,7 @@ export class RunManager {
       startedAt: this.now(),
     };
     this.save(record);
-    this.deps.kv.put(LAST_RUN_PREFIX + ref.key, record.runId);
+    this.write(LAST_RUN_PREFIX + ref.key, record.runId);
     const controller = new AbortController();
     let settle!: (r: RunRecord) => void;
     const done = new Promise<RunRecord>((resolve) => (settle = resolve));
@@ -371,15 +373,25 @@ export class RunManager {
   }
 
   private save(record: RunRecord) {
-    this.deps.kv.put(RECORD_PREFIX + record.runId, record);
+    this.write(RECORD_PREFIX + record.runId, record);
+  }
+
+  /**
+   * Run bookkeeping is written without holding back outgoing messages until it is durable:
+   * otherwise every `chat.send` answer and the provider request behind it would wait for a
+   * storage commit. Reads see the value at once; only a crash in the next moment could lose it.
+   */
+  private write(key: string, value: unknown) {
+    void this.deps.storage.put(key, value, { allowUnconfirmed: true });
   }
 
   /** Forgets finished runs older than the TTL (a handful of keys: runs of the last minutes). */
   private prune() {
     const cutoff = this.now() - RUN_RECORD_TTL_MS;
-    for (const [key, record] of this.deps.kv.list<RunRecord>({ prefix: RECORD_PREFIX })) {
-      if (record.status !== "running" && (record.endedAt ?? 0) < cutoff) this.deps.kv.delete(key);
-    }
+    const stale = [...this.deps.kv.list<RunRecord>({ prefix: RECORD_PREFIX })]
+      .filter(([, record]) => record.status !== "running" && (record.endedAt ?? 0) < cutoff)
+      .map(([key]) => key);
+    for (let i = 0; i < stale.length; i += 128) void this.deps.storage.delete(stale.slice(i, i + 128), { allowUnconfirmed: true });
   }
 }
 

@@ -22,6 +22,8 @@ export class SessionStore {
   private readonly repo: ReturnType<typeof sessionsRepo>;
   private readonly cache = new Map<string, OpenSession>();
   private readonly pending = new Map<string, Promise<unknown>>();
+  /** The tenant's session keys, read once: a key not in it is a new session, with no history. */
+  private known?: Promise<Set<string>>;
 
   constructor(
     db: Database,
@@ -47,6 +49,15 @@ export class SessionStore {
     if (hit) {
       this.touchLru(ref.key, hit);
       return hit;
+    }
+    const known = await this.knownKeys();
+    if (!known.has(ref.key)) {
+      // A new session needs nothing from D1 before its first turn; its row is written with
+      // its first message.
+      known.add(ref.key);
+      const entry = { row: newSessionRow(this.tenantId, ref, nowMs), turns: [] };
+      this.touchLru(ref.key, entry);
+      return entry;
     }
     const { row, messages } = await this.repo.open(this.tenantId, ref.key, ref.agentId, nowMs, CONTEXT_MESSAGE_LIMIT);
     const entry = { row, turns: messages.map(parseRow) };
@@ -103,6 +114,17 @@ export class SessionStore {
     this.cache.delete(row.key);
   }
 
+  private knownKeys(): Promise<Set<string>> {
+    this.known ??= this.repo.keys(this.tenantId).then(
+      (keys) => new Set(keys),
+      (err) => {
+        this.known = undefined;
+        throw err;
+      },
+    );
+    return this.known;
+  }
+
   private chain<T>(key: string, write: () => Promise<T>): Promise<T> {
     const run = (this.pending.get(key) ?? Promise.resolve()).catch(() => undefined).then(write);
     this.pending.set(key, run);
@@ -119,4 +141,22 @@ export class SessionStore {
     this.cache.set(key, entry);
     while (this.cache.size > CACHED_SESSIONS) this.cache.delete(this.cache.keys().next().value!);
   }
+}
+
+function newSessionRow(tenantId: string, ref: SessionRef, nowMs: number): SessionRow {
+  return {
+    tenantId,
+    key: ref.key,
+    agentId: ref.agentId,
+    sessionId: crypto.randomUUID(),
+    label: null,
+    title: null,
+    lastPreview: null,
+    model: null,
+    messageCount: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
 }

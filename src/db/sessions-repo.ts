@@ -46,6 +46,10 @@ export function sessionsRepo(db: Database) {
     get: (tenantId: string, key: string): Promise<SessionRow | undefined> =>
       db.select().from(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.key, key))).get(),
 
+    /** Every session key of the tenant (to know a new session without asking D1 each time). */
+    keys: async (tenantId: string): Promise<string[]> =>
+      (await db.select({ key: sessions.key }).from(sessions).where(eq(sessions.tenantId, tenantId)).all()).map((r) => r.key),
+
     list: (tenantId: string, limit: number): Promise<SessionRow[]> =>
       db.select().from(sessions).where(eq(sessions.tenantId, tenantId)).orderBy(desc(sessions.updatedAtMs)).limit(limit).all(),
 
@@ -72,11 +76,16 @@ export function sessionsRepo(db: Database) {
       return { row: rows[0]!, messages: messages.reverse() };
     },
 
-    /** Appends a message to the session's current transcript and updates its counters. */
+    /**
+     * Appends a message to the session's current transcript and updates its counters. The
+     * session row is created first if it does not exist yet (a new session is stored with its
+     * first message).
+     */
     async append(tenantId: string, session: SessionRow, msg: NewMessage, touch: SessionTouch, nowMs: number): Promise<void> {
       const inputTokens = msg.inputTokens ?? 0;
       const outputTokens = msg.outputTokens ?? 0;
       await db.batch([
+        db.insert(sessions).values({ ...session, tenantId }).onConflictDoNothing(),
         db.insert(sessionMessages).values({
           tenantId,
           sessionId: session.sessionId,
