@@ -17,19 +17,29 @@ export interface PromptInput {
   extra?: string;
 }
 
+/** Formatters by zone: building one costs more than the rest of the prompt, and every run needs one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      weekday: "long",
+      year: "numeric",
+      month: "long",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** The wall clock as the agent should read it: local time with zone, plus ISO UTC. */
 export function describeNow(nowMs: number, timezone = "UTC"): string {
-  const local = new Intl.DateTimeFormat("en-GB", {
-    timeZone: timezone,
-    weekday: "long",
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(nowMs);
-  return `${local} (${timezone}); ${new Date(nowMs).toISOString()}`;
+  return `${formatterFor(timezone).format(nowMs)} (${timezone}); ${new Date(nowMs).toISOString()}`;
 }
 
 /**
