@@ -327,7 +327,6 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
   private get runs(): RunManager {
     this.runManager ??= new RunManager({
       kv: this.ctx.storage.kv,
-      storage: this.ctx.storage,
       env: this.env,
       config: this.config,
       files: this.files,

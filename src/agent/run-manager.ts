@@ -76,8 +76,6 @@ export const INTERRUPTED_MESSAGE = "interrupted: the gateway restarted during th
 /** The parts of the tenant's Durable Object a run needs. */
 export interface RunDeps {
   kv: SyncKvStorage;
-  /** For writes that must not hold back outgoing messages (see `write`). */
-  storage: DurableObjectStorage;
   env: Env;
   config: ConfigStore;
   files: AgentFiles;
@@ -97,6 +95,8 @@ export interface RunDeps {
  */
 export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly unsaved = new Map<string, unknown>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: RunDeps) {
@@ -129,7 +129,6 @@ export class RunManager {
     const busy = this.activeOn(ref.key);
     if (busy) throw agentBusy(ref.key, busy.record.runId);
 
-    this.prune();
     const record: RunRecord = {
       runId: req.idempotencyKey ?? crypto.randomUUID(),
       kind: req.kind,
@@ -202,11 +201,11 @@ export class RunManager {
 
   /** The latest run of a session (active or recently finished). */
   lastRunOf(sessionKey: string): string | undefined {
-    return this.deps.kv.get<string>(LAST_RUN_PREFIX + resolveSessionKey(sessionKey).key);
+    return this.read<string>(LAST_RUN_PREFIX + resolveSessionKey(sessionKey).key);
   }
 
   record(runId: string): RunRecord | undefined {
-    return this.deps.kv.get<RunRecord>(RECORD_PREFIX + runId);
+    return this.read<RunRecord>(RECORD_PREFIX + runId);
   }
 
   /**
@@ -277,9 +276,10 @@ export class RunManager {
         summary: latestSummary(session.turns),
         extra: req.extraSystemPrompt,
       });
-      // The user's message is stored while the model works: no D1 wait before the first token.
-      // Turns that may not be kept store it at the end, with the answer.
-      if (!req.keep) userWrite = this.storeUserMessage(session, record, req, startedAt);
+      // The user's message is stored while the model works: queued behind the provider request
+      // (building the D1 batch takes CPU the first token should not wait for). Turns that may
+      // not be kept store it at the end, with the answer.
+      if (!req.keep) userWrite = this.storeUserMessage(session, record, req, startedAt, { afterTick: true });
       outcome = await streamRun(
         {
           model: languageModel(target.provider, target.model, this.deps.env),
@@ -314,8 +314,8 @@ export class RunManager {
     return this.finish(record, req, session, userWrite, outcome, emitter);
   }
 
-  private storeUserMessage(session: OpenSession, record: RunRecord, req: RunRequest, atMs: number) {
-    return this.deps.sessions.append(session, userMessage(record.runId, req), { preview: req.message, title: req.message }, atMs);
+  private storeUserMessage(session: OpenSession, record: RunRecord, req: RunRequest, atMs: number, o?: { afterTick?: boolean }) {
+    return this.deps.sessions.append(session, userMessage(record.runId, req), { preview: req.message, title: req.message }, atMs, o);
   }
 
   private async finish(
@@ -377,12 +377,23 @@ export class RunManager {
   }
 
   /**
-   * Run bookkeeping is written without holding back outgoing messages until it is durable:
-   * otherwise every `chat.send` answer and the provider request behind it would wait for a
-   * storage commit. Reads see the value at once; only a crash in the next moment could lose it.
+   * Run bookkeeping is written behind: kept in memory and stored a moment later, after the
+   * `chat.send` answer and the provider request have gone out. A storage write before them
+   * would hold both back until it is durable (the Durable Object's output gate). Reads see
+   * unsaved values; only a crash in that moment could lose one.
    */
   private write(key: string, value: unknown) {
-    void this.deps.storage.put(key, value, { allowUnconfirmed: true });
+    this.unsaved.set(key, value);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      for (const [k, v] of this.unsaved) this.deps.kv.put(k, v);
+      this.unsaved.clear();
+      this.prune();
+    }, 0);
+  }
+
+  private read<T>(key: string): T | undefined {
+    return (this.unsaved.get(key) as T | undefined) ?? this.deps.kv.get<T>(key);
   }
 
   /** Forgets finished runs older than the TTL (a handful of keys: runs of the last minutes). */
@@ -391,7 +402,7 @@ export class RunManager {
     const stale = [...this.deps.kv.list<RunRecord>({ prefix: RECORD_PREFIX })]
       .filter(([, record]) => record.status !== "running" && (record.endedAt ?? 0) < cutoff)
       .map(([key]) => key);
-    for (let i = 0; i < stale.length; i += 128) void this.deps.storage.delete(stale.slice(i, i + 128), { allowUnconfirmed: true });
+    for (const key of stale) this.deps.kv.delete(key);
   }
 }
 

@@ -69,10 +69,13 @@ export class SessionStore {
    * Queues a message for the session (after its earlier writes) and applies it to the cache
    * at once, so the next run sees it even before D1 confirms. The promise is the D1 write.
    */
-  append(entry: OpenSession, msg: NewMessage, touch: SessionTouch, nowMs: number): Promise<void> {
+  append(entry: OpenSession, msg: NewMessage, touch: SessionTouch, nowMs: number, o: { afterTick?: boolean } = {}): Promise<void> {
     const row = entry.row;
     const key = row.key;
-    const write = this.chain(key, () => this.repo.append(this.tenantId, row, msg, touch, nowMs));
+    // `afterTick`: the write starts after the current task (e.g. once a provider request is
+    // out); reads of the session still wait for it from now on.
+    const store = () => this.repo.append(this.tenantId, row, msg, touch, nowMs);
+    const write = this.chain(key, o.afterTick ? () => new Promise<void>((r) => setTimeout(r, 0)).then(store) : store);
     entry.turns.push({ role: msg.role, content: msg.content as StoredTurn["content"], context: (msg.context as StoredTurn["context"]) ?? null });
     if (entry.turns.length > CONTEXT_MESSAGE_LIMIT) entry.turns.splice(0, entry.turns.length - CONTEXT_MESSAGE_LIMIT);
     entry.row = {
