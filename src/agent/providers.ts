@@ -96,8 +96,26 @@ export function modelTarget(method: string, modelId: string, config: Config, env
   return { modelId, provider, model, ...(info ? { info } : {}) };
 }
 
+/**
+ * Models are kept per provider setting: building a provider and model on every run is work
+ * the first token waits for. Bounded; a changed key or base URL makes a new entry.
+ */
+const modelCache = new Map<string, LanguageModelV4>();
+const MODEL_CACHE_SIZE = 32;
+
 /** The AI SDK model for `provider/model`; the provider must be available. */
 export function languageModel(provider: TenantProvider, model: string, env: Env): LanguageModelV4 {
+  const key = JSON.stringify([provider.api, provider.baseUrl, provider.apiKey, provider.accountId, model]);
+  let m = modelCache.get(key);
+  if (!m) {
+    m = createLanguageModel(provider, model, env);
+    modelCache.set(key, m);
+    if (modelCache.size > MODEL_CACHE_SIZE) modelCache.delete(modelCache.keys().next().value!);
+  }
+  return m;
+}
+
+function createLanguageModel(provider: TenantProvider, model: string, env: Env): LanguageModelV4 {
   switch (provider.api) {
     case "anthropic":
       return createAnthropic({ apiKey: provider.apiKey, baseURL: provider.baseUrl })(model);
