@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { closeClients, openClient, openClients, runLoad } from "./lib/load.mjs";
 import { cpuSeconds, freePort, killAllSync, sampleMemory, sleep, startServer, stopAll, waitHttp } from "./lib/procs.mjs";
+import { recordInReadme } from "./lib/record.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -321,19 +322,9 @@ function report(results, peaks, servers, elapsedMs) {
   console.log("\n" + text);
   fs.writeFileSync(path.join(SCRATCH, "last-run.json"),
     JSON.stringify({ date, machine, versions, load, rounds, conns, targets, results, peaks }, null, 2) + "\n");
-  if (!opt["no-record"]) recordInReadme(text, withOpenclaw);
-}
-
-function recordInReadme(text, peer) {
-  const readme = path.join(BENCH, "README.md");
-  const key = peer ? "results-openclaw" : "results";
-  const start = `<!-- ${key}:start -->`, end = `<!-- ${key}:end -->`;
-  let s = fs.existsSync(readme) ? fs.readFileSync(readme, "utf8") : "# Benchmark\n";
-  const block = `${start}\n_Written by \`npm run bench${peer ? " -- --peer openclaw" : ""}\`._\n\n${text}\n${end}`;
-  const a = s.indexOf(start), b = s.indexOf(end);
-  s = a >= 0 && b > a ? s.slice(0, a) + block + s.slice(b + end.length) : s.trimEnd() + "\n\n" + block + "\n";
-  fs.writeFileSync(readme, s);
-  console.log(`\nrecorded in ${path.relative(ROOT, readme)}`);
+  if (!opt["no-record"]) {
+    recordInReadme(withOpenclaw ? "results-openclaw" : "results", `npm run bench${withOpenclaw ? " -- --peer openclaw" : ""}`, text);
+  }
 }
 
 main().then(

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { cpuSeconds, freePort, killAllSync, sampleMemory, startServer, stopAll, waitHttp } from "./lib/procs.mjs";
 import { gcWatch, hrNow, startDashboardWorker } from "./lib/stream-load.mjs";
 import { baseUrlFor, startFakeProvider } from "../test/fakes/model-provider.ts";
+import { recordInReadme } from "./lib/record.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -423,18 +424,7 @@ function report(runs, { loadBefore, loadAfter, peaks, source, elapsedMs }) {
       lastLatByToken: lastLat.map((v) => Number(v.toFixed(2))),
     })),
   }, null, 2) + "\n");
-  if (!opt["no-record"]) recordInReadme(text);
-}
-
-function recordInReadme(text) {
-  const readme = path.join(BENCH, "README.md");
-  const start = "<!-- stream-results:start -->", end = "<!-- stream-results:end -->";
-  let s = fs.existsSync(readme) ? fs.readFileSync(readme, "utf8") : "# Benchmark\n";
-  const block = `${start}\n_Written by \`npm run bench:stream\`._\n\n${text}\n${end}`;
-  const a = s.indexOf(start), b = s.indexOf(end);
-  s = a >= 0 && b > a ? s.slice(0, a) + block + s.slice(b + end.length) : s.trimEnd() + "\n\n" + block + "\n";
-  fs.writeFileSync(readme, s);
-  console.log(`\nrecorded in ${path.relative(ROOT, readme)}`);
+  if (!opt["no-record"]) recordInReadme("stream-results", "npm run bench:stream", text);
 }
 
 main().then(

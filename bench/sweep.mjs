@@ -14,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { cpuSeconds, freePort, killAllSync, sleep, startServer, stopAll, stopServer, tailLog, waitHttp } from "./lib/procs.mjs";
 import { checkSql, validateScale, writeSeedSql } from "./lib/sweep-seed.mjs";
+import { recordInReadme } from "./lib/record.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -465,19 +466,7 @@ function report(results, code, elapsedMs) {
   console.log("\n" + text);
   fs.writeFileSync(path.join(SCRATCH, "sweep-last-run.json"),
     JSON.stringify({ date, machine, versions, code, rounds, scales, summary: rows, results }, null, 2) + "\n");
-  if (!opt["no-record"]) recordInReadme(text);
-}
-
-function recordInReadme(text) {
-  const readme = path.join(BENCH, "README.md");
-  const start = "<!-- sweep-results:start -->", end = "<!-- sweep-results:end -->";
-  // Re-read right before writing: other benches record their own sections in the same file.
-  let s = fs.existsSync(readme) ? fs.readFileSync(readme, "utf8") : "# Benchmark\n";
-  const block = `${start}\n_Written by \`npm run bench:sweep\`._\n\n${text}\n${end}`;
-  const a = s.indexOf(start), b = s.indexOf(end);
-  s = a >= 0 && b > a ? s.slice(0, a) + block + s.slice(b + end.length) : s.trimEnd() + "\n\n" + block + "\n";
-  fs.writeFileSync(readme, s);
-  console.log(`\nrecorded in ${path.relative(ROOT, readme)}`);
+  if (!opt["no-record"]) recordInReadme("sweep-results", "npm run bench:sweep", text);
 }
 
 main().then(

@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 const RES_PREFIX = '{"type":"res","id":"';
 
 /** Open one socket and complete the handshake; resolves with { ws, hello }. */
-export function openClient({ url, token, protocol = 3, clientId = "bench", clientMode = "backend", timeoutMs = 10000 }) {
+export function openClient({ url, token, protocol = 3, clientId = "bench", clientMode = "backend", scopes = ["operator.read"], timeoutMs = 10000 }) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
     let done = false;
@@ -34,7 +34,7 @@ export function openClient({ url, token, protocol = 3, clientId = "bench", clien
             maxProtocol: protocol,
             client: { id: clientId, version: "0", platform: "node", mode: clientMode },
             role: "operator",
-            scopes: ["operator.read"],
+            scopes,
             auth: { token },
           },
         }));

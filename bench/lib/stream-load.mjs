@@ -9,6 +9,7 @@
 import { isMainThread, parentPort } from "node:worker_threads";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { openClient } from "./load.mjs";
 
 /** One clock for the whole bench: wall-clock ms with sub-ms resolution (monotonic since thread start). */
 export const hrNow = () => performance.timeOrigin + performance.now();
@@ -28,50 +29,10 @@ export function gcWatch() {
   };
 }
 
-/** Open one operator socket and complete the v3 handshake; resolves with the ws. */
-export function connectOperator({ url, token, scopes, clientId = "bench", mode = "webchat", timeoutMs = 15000 }) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
-    let done = false;
-    const timer = setTimeout(() => fail(new Error(`handshake timeout after ${timeoutMs} ms (${url})`)), timeoutMs);
-    function fail(err) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      try { ws.terminate(); } catch {}
-      reject(err);
-    }
-    ws.on("error", (e) => fail(new Error(`${url}: ${e.message}`)));
-    ws.on("close", (code, reason) => fail(new Error(`${url}: closed ${code} ${reason} during handshake`)));
-    ws.on("message", (data) => {
-      let m;
-      try { m = JSON.parse(data.toString()); } catch { return fail(new Error("non-JSON frame during handshake")); }
-      if (m.type === "event" && m.event === "connect.challenge") {
-        ws.send(JSON.stringify({
-          type: "req",
-          id: "c1",
-          method: "connect",
-          params: {
-            minProtocol: 3,
-            maxProtocol: 3,
-            client: { id: clientId, version: "1", platform: "bench", mode },
-            role: "operator",
-            scopes,
-            auth: { token },
-          },
-        }));
-      } else if (m.type === "res" && m.id === "c1") {
-        if (!m.ok) return fail(new Error(`connect refused: ${JSON.stringify(m.error)}`));
-        done = true;
-        clearTimeout(timer);
-        ws.removeAllListeners("message");
-        ws.removeAllListeners("close");
-        ws.removeAllListeners("error");
-        ws.on("error", () => {});
-        resolve(ws);
-      }
-    });
-  });
+/** One dashboard: an operator socket after the v3 handshake (the same handshake as `npm run bench`). */
+async function connectOperator({ url, token, scopes, clientId = "bench" }) {
+  const { ws } = await openClient({ url, token, scopes, clientId, clientMode: "webchat", timeoutMs: 15000 });
+  return ws;
 }
 
 function closeSockets(list) {

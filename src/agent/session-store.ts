@@ -146,12 +146,13 @@ export class SessionStore {
   }
 }
 
-function newSessionRow(tenantId: string, ref: SessionRef, nowMs: number): SessionRow {
+/** A session with no messages yet (`sessionId` "" for one that has no transcript at all). */
+export function newSessionRow(tenantId: string, ref: SessionRef, nowMs: number, sessionId: string = crypto.randomUUID()): SessionRow {
   return {
     tenantId,
     key: ref.key,
     agentId: ref.agentId,
-    sessionId: crypto.randomUUID(),
+    sessionId,
     label: null,
     title: null,
     lastPreview: null,

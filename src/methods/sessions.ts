@@ -3,6 +3,7 @@ import { DEFAULT_KEEP_MESSAGES, planCompaction, summarize } from "../agent/compa
 import { describeUpstreamError } from "../agent/upstream-errors";
 import { languageModel, modelTarget } from "../agent/providers";
 import { MAIN_SESSION_KEY, SessionKeyParam, isMainSession, resolveSessionKey } from "../agent/session-keys";
+import { newSessionRow } from "../agent/session-store";
 import { parseRow, textOf } from "../agent/transcript";
 import type { SessionRow } from "../db/sessions-repo";
 import { ErrorKind, GatewayError, agentBusy, sessionNotFound } from "../protocol/errors";
@@ -34,23 +35,7 @@ function sessionView(ctx: MethodContext, row: SessionRow) {
 }
 
 /** The main session before its first message: it always exists for clients. */
-function emptyMain(nowMs: number): SessionRow {
-  return {
-    tenantId: "",
-    key: MAIN_SESSION_KEY,
-    agentId: "main",
-    sessionId: "",
-    label: null,
-    title: null,
-    lastPreview: null,
-    model: null,
-    messageCount: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    createdAtMs: nowMs,
-    updatedAtMs: nowMs,
-  };
-}
+const emptyMain = (nowMs: number) => newSessionRow("", resolveSessionKey("main"), nowMs, "");
 
 /** Session maintenance must not race a run writing the same transcript. */
 function refuseWhileRunning(ctx: MethodContext, key: string) {
