@@ -1,10 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
 import { tokenFingerprint, tokenMatches } from "../src/auth/tokens";
-import { SecretBox } from "../src/config/secret-box";
-import { ConfigStore, type ConfigSnapshot } from "../src/config/store";
+import type { ConfigSnapshot } from "../src/config/store";
 import { openDatabase, type Database } from "../src/db/client";
-import { configRepo } from "../src/db/config-repo";
 import { tenantsRepo } from "../src/db/tenants-repo";
 import type { ConnectionCounts, GatewayFacade, MethodContext, PresenceEntry } from "../src/methods/context";
 import { registry } from "../src/methods";
@@ -17,15 +15,9 @@ import { verifyDeviceProof } from "../src/auth/device-proof";
 import { authorize } from "../src/protocol/scopes";
 import { GATEWAY_VERSION } from "../src/version";
 import { ConnectionTable, callerOf, presenceOf, type ReadyConnection } from "./connection";
-import { AgentFiles } from "../src/agent/agent-files";
-import { RunManager } from "../src/agent/run-manager";
-import { SessionStore } from "../src/agent/session-store";
-import { toolRegistry } from "../src/agent/tools";
 import { EventSeq } from "./event-seq";
+import { TenantServices } from "./tenant-services";
 import { tenantClock, type Clock } from "../src/scheduler/clock";
-import { CronJobs } from "../src/scheduler/cron-jobs";
-import { Scheduler } from "../src/scheduler/scheduler";
-import { TaskService } from "../src/scheduler/tasks";
 
 /** Header by which the Worker tells the Durable Object which tenant it serves. */
 export const TENANT_HEADER = "x-argent-tenant";
@@ -48,13 +40,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
   private readonly startedAtMs = Date.now();
   /** Per-connection tail of the frame queue (see webSocketMessage). */
   private readonly queues = new Map<string, Promise<void>>();
-  private configStore?: ConfigStore;
-  private agentFiles?: AgentFiles;
-  private sessionStore?: SessionStore;
-  private runManager?: RunManager;
-  private cronJobs?: CronJobs;
-  private taskService?: TaskService;
-  private schedulerInstance?: Scheduler;
+  private readonly services: TenantServices;
   private readonly clock: Clock;
   private readonly seq: EventSeq;
   private policy: Policy;
@@ -65,11 +51,21 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     this.policy = ctx.storage.kv.get<Policy>("policy") ?? DEFAULT_POLICY;
     this.seq = new EventSeq(ctx.storage.kv);
     this.clock = tenantClock(env, ctx.storage.kv);
+    this.services = new TenantServices({
+      kv: ctx.storage.kv,
+      env,
+      db: this.db,
+      clock: this.clock,
+      tenantId: () => this.tenantId,
+      broadcast: (event, payload) => this.broadcast(event, payload),
+      onConfigChange: (next) => this.onConfigChange(next),
+      armAt: (tenantMs) => this.armAlarm(this.realTime(tenantMs)),
+    });
     // Runs and job runs the previous instance did not finish (eviction, deploy) are closed
     // before anything else.
     void ctx.blockConcurrencyWhile(async () => {
-      await this.runs.recoverInterrupted();
-      await this.scheduler.recoverInterrupted();
+      await this.services.runs.recoverInterrupted();
+      await this.services.scheduler.recoverInterrupted();
     });
   }
 
@@ -174,8 +170,8 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     } else {
       this.ctx.storage.kv.delete("nextTickAt");
     }
-    const due = this.scheduler.nextDue();
-    if (due !== undefined && due <= this.clock.now()) await this.scheduler.runDue();
+    const due = this.services.scheduler.nextDue();
+    if (due !== undefined && due <= this.clock.now()) await this.services.scheduler.runDue();
     await this.planAlarm();
   }
 
@@ -189,7 +185,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     }
     const nextTick = this.ctx.storage.kv.get<number>("nextTickAt");
     if (nextTick !== undefined) next = Math.min(next, nextTick);
-    const due = this.scheduler.nextDue();
+    const due = this.services.scheduler.nextDue();
     if (due !== undefined) next = Math.min(next, this.realTime(due));
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(Math.max(next, now));
     else await this.ctx.storage.deleteAlarm();
@@ -213,7 +209,7 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
    * firing together still run each job once.
    */
   async schedulerWake(): Promise<number | null> {
-    return (await this.scheduler.reschedule()) ?? null;
+    return (await this.services.scheduler.reschedule()) ?? null;
   }
 
   /** The gateway token changed: sockets authenticated with the old one are closed. */
@@ -266,84 +262,10 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
     return this.ctx.storage.kv.get<string>("tenantId") ?? this.ctx.id.name ?? "unknown";
   }
 
-  private get config(): ConfigStore {
-    this.configStore ??= new ConfigStore(
-      this.tenantId,
-      configRepo(this.db),
-      new SecretBox(this.env.CONFIG_ENCRYPTION_KEY),
-      (next) => this.onConfigChange(next),
-    );
-    return this.configStore;
-  }
-
-  private get files(): AgentFiles {
-    // HEARTBEAT.md decides whether heartbeats are scheduled at all.
-    this.agentFiles ??= new AgentFiles(this.db, this.tenantId, (name) => {
-      if (name === "HEARTBEAT.md") void this.scheduler.reschedule();
-    });
-    return this.agentFiles;
-  }
-
-  private get cron(): CronJobs {
-    this.cronJobs ??= new CronJobs(
-      this.db,
-      () => this.tenantId,
-      this.config,
-      this.clock,
-      (e) => this.broadcast("cron", e),
-      () => this.scheduler.reschedule(),
-    );
-    return this.cronJobs;
-  }
-
-  private get tasks(): TaskService {
-    this.taskService ??= new TaskService(this.db, () => this.tenantId, this.clock, () => this.scheduler.reschedule());
-    return this.taskService;
-  }
-
-  private get scheduler(): Scheduler {
-    this.schedulerInstance ??= new Scheduler({
-      kv: this.ctx.storage.kv,
-      clock: this.clock,
-      config: this.config,
-      files: this.files,
-      runs: this.runs,
-      broadcast: (event, payload) => this.broadcast(event, payload),
-      db: this.db,
-      tenantId: () => this.tenantId,
-      jobs: this.cron,
-      tasks: this.tasks,
-      emitCron: (e) => this.broadcast("cron", e),
-      arm: (atMs) => this.armAlarm(this.realTime(atMs)),
-    });
-    return this.schedulerInstance;
-  }
-
-  private get sessions(): SessionStore {
-    this.sessionStore ??= new SessionStore(this.db, this.tenantId);
-    return this.sessionStore;
-  }
-
-  private get runs(): RunManager {
-    this.runManager ??= new RunManager({
-      kv: this.ctx.storage.kv,
-      env: this.env,
-      config: this.config,
-      files: this.files,
-      sessions: this.sessions,
-      tools: toolRegistry,
-      toolServices: () => ({ cron: this.cron, tasks: this.tasks }),
-      tenantId: () => this.tenantId,
-      broadcast: (event, payload) => this.broadcast(event, payload),
-    });
-    return this.runManager;
-  }
-
   private onConfigChange(next: ConfigSnapshot) {
     const { maxPayload, tickIntervalMs } = next.resolved.gateway;
     this.policy = { maxPayload, tickIntervalMs };
     this.ctx.storage.kv.put("policy", this.policy);
-    void this.scheduler.reschedule(); // heartbeat intervals, the worker and contemplation live in config
   }
 
   private context(att: ReadyConnection, hooks: RequestHooks = noHooks()): MethodContext {
@@ -351,15 +273,15 @@ export class TenantGateway extends DurableObject<Env> implements GatewayFacade {
       tenantId: this.tenantId,
       caller: callerOf(att),
       db: this.db,
-      config: this.config,
+      config: this.services.config,
       gateway: this,
       env: this.env,
-      files: this.files,
-      sessions: this.sessions,
-      runs: this.runs,
-      cron: this.cron,
-      tasks: this.tasks,
-      scheduler: this.scheduler,
+      files: this.services.files,
+      sessions: this.services.sessions,
+      runs: this.services.runs,
+      cron: this.services.cron,
+      tasks: this.services.tasks,
+      scheduler: this.services.scheduler,
       clock: this.clock,
       afterResponse: (task) => hooks.after.push(task),
       followUp: (result) => hooks.followUps.push(result),

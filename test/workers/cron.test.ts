@@ -1,6 +1,6 @@
 // Cron jobs over real WebSockets, with the tenant's clock, alarm and the minute sweep driven
 // by the test: schedule kinds, the 06:00 rule, DST, one run per due time, catch-up, restarts.
-import { abortAllDurableObjects, env } from "cloudflare:test";
+import { abortAllDurableObjects } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connected, errorOf, type Frame, type TestClient } from "../support/client";
 import { scenario, until, useScenario } from "../support/provider";
