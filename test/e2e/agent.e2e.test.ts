@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlFor, startFakeProvider, type FakeProvider, type Scenario } from "../fakes/model-provider.ts";
+import { baseUrlFor, type Scenario } from "../fakes/model-provider.ts";
 import {
   agentEvents,
   chatEvents,
@@ -20,23 +20,17 @@ import {
   waitScenario,
   type Frame,
 } from "./helpers/chat";
-import { DevServer, makeStateDir, randomSecrets, removeStateDir, REPO_ROOT, type DevSecrets } from "./helpers/dev-server";
-import { GatewayClient, type Framing } from "./helpers/gateway-client";
+import { REPO_ROOT } from "./helpers/dev-server";
+import type { GatewayClient, Framing } from "./helpers/gateway-client";
+import { DashboardStack, FRAMINGS } from "./helpers/stack";
 
-const secrets: DevSecrets = randomSecrets();
+const stack = new DashboardStack();
 const rand = () => randomBytes(6).toString("hex");
 const ANTHROPIC_KEY = `sk-ant-e2e-${randomBytes(16).toString("hex")}`;
 const OPENAI_KEY = `sk-openai-e2e-${randomBytes(16).toString("hex")}`;
 const DEFAULT_MODEL = "anthropic/claude-sonnet-4-20250514";
-const FRAMINGS = ["jsonrpc", "v3"] as const;
 const other = (f: Framing): Framing => (f === "jsonrpc" ? "v3" : "jsonrpc");
 
-let fake: FakeProvider | undefined;
-let stateDir: string | undefined;
-let server: DevServer | undefined;
-const clients: GatewayClient[] = [];
-/** One connected dashboard per framing; both receive every broadcast. */
-const dash: Partial<Record<Framing, GatewayClient>> = {};
 
 /** What sessions.list must show for the sessions this file used (filled in as runs finish). */
 interface ExpectedSession {
@@ -50,34 +44,9 @@ const expectedSessions = new Map<string, ExpectedSession>();
 const historyBeforeRestart = new Map<string, any>();
 const memoryNotes: string[] = [];
 
-function liveServer(): DevServer {
-  if (!server) throw new Error("dev server is not running");
-  return server;
-}
-function liveFake(): FakeProvider {
-  if (!fake) throw new Error("fake provider is not running");
-  return fake;
-}
-function client(framing: Framing): GatewayClient {
-  const c = dash[framing];
-  if (!c) throw new Error(`no ${framing} dashboard connected`);
-  return c;
-}
-
-async function connectDashboards(): Promise<void> {
-  for (const framing of FRAMINGS) {
-    const c = await GatewayClient.connect(liveServer().url, { framing, token: secrets.ARGENT_GATEWAY_TOKEN, timeoutMs: 20_000 });
-    clients.push(c);
-    dash[framing] = c;
-  }
-}
-
-function closeDashboards(): void {
-  for (const framing of FRAMINGS) {
-    dash[framing]?.close();
-    delete dash[framing];
-  }
-}
+const liveFake = () => stack.fake;
+/** One connected dashboard per framing; both receive every broadcast. */
+const client = (framing: Framing) => stack.client(framing);
 
 /** Registers a scenario with the fake and points `provider` at it (config.set baseUrl). */
 async function useScenario(c: GatewayClient, provider: "anthropic" | "openai", s: Scenario): Promise<string> {
@@ -137,24 +106,8 @@ async function expectObserverSawSame(sender: GatewayClient, observer: GatewayCli
   expect(runEvents(observer, runId)).toEqual(runEvents(sender, runId));
 }
 
-beforeAll(async () => {
-  fake = await startFakeProvider();
-  stateDir = makeStateDir();
-  server = await DevServer.start({ stateDir, secrets });
-  await connectDashboards();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  try {
-    await server?.stop();
-  } finally {
-    server = undefined;
-    await fake?.close();
-    fake = undefined;
-    if (stateDir) removeStateDir(stateDir);
-  }
-});
+beforeAll(() => stack.start());
+afterAll(() => stack.stop());
 
 describe("providers are configured through the protocol", () => {
   it("config.set baseUrl + apiKey: models.list shows anthropic available, config.get never shows the key", async () => {
@@ -507,15 +460,11 @@ describe("restart", () => {
     const listBefore = await rpc.call("sessions.list", {});
     const maxSeqBefore = Math.max(...rpc.frames.filter((f) => typeof f?.seq === "number").map((f) => f.seq));
 
-    closeDashboards();
-    const old = liveServer();
-    await old.stop();
-    server = undefined;
+    const old = await stack.stopServer();
     expect(old.running).toBe(false);
     await expect(fetch(`${old.httpUrl}/health`)).rejects.toThrow();
 
-    server = await DevServer.start({ stateDir: stateDir!, secrets });
-    await connectDashboards();
+    await stack.startServer();
 
     for (const framing of FRAMINGS) {
       const c = client(framing);

@@ -10,44 +10,28 @@
 // so "a sweep at/after the due time" means calling it once the due time has passed.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlFor, startFakeProvider, type FakeProvider, type Scenario } from "../fakes/model-provider.ts";
+import { baseUrlFor, type Scenario } from "../fakes/model-provider.ts";
 import { configureProvider, isEvent, until, waitFrame, waitScenario, type Frame } from "./helpers/chat";
-import { DevServer, makeStateDir, randomSecrets, removeStateDir, type DevSecrets } from "./helpers/dev-server";
-import { GatewayClient, type Framing } from "./helpers/gateway-client";
+import type { GatewayClient, Framing } from "./helpers/gateway-client";
+import { DashboardStack, FRAMINGS } from "./helpers/stack";
 
-const secrets: DevSecrets = randomSecrets();
+const stack = new DashboardStack();
 const rand = () => randomBytes(4).toString("hex");
 const ANTHROPIC_KEY = `sk-ant-e2e-${randomBytes(16).toString("hex")}`;
-const FRAMINGS = ["jsonrpc", "v3"] as const;
 /** How far ahead jobs are scheduled: enough for cron.add to answer, short enough to wait for. */
 const LEAD_MS = 3_000;
 /** A due job must have started and finished by then (the first wake may include the bundle warm-up). */
 const RUN_TIMEOUT_MS = 45_000;
 
-let fake: FakeProvider | undefined;
-let stateDir: string | undefined;
-let server: DevServer | undefined;
-const clients: GatewayClient[] = [];
-const dash: Partial<Record<Framing, GatewayClient>> = {};
 
 /** What the agentTurn test delivered to the main session (read back by the heartbeat test). */
 let agentTurnDelivery: string | undefined;
 /** The systemEvent job, removed by the last test. */
 let everyJobId: string | undefined;
 
-function liveServer(): DevServer {
-  if (!server) throw new Error("dev server is not running");
-  return server;
-}
-function liveFake(): FakeProvider {
-  if (!fake) throw new Error("fake provider is not running");
-  return fake;
-}
-function client(framing: Framing): GatewayClient {
-  const c = dash[framing];
-  if (!c) throw new Error(`no ${framing} dashboard connected`);
-  return c;
-}
+const liveServer = () => stack.server;
+const liveFake = () => stack.fake;
+const client = (framing: Framing) => stack.client(framing);
 const both = () => FRAMINGS.map(client);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,30 +88,13 @@ function lastUserText(body: any): string {
 }
 
 beforeAll(async () => {
-  fake = await startFakeProvider();
-  stateDir = makeStateDir();
-  server = await DevServer.start({ stateDir, secrets });
-  for (const framing of FRAMINGS) {
-    const c = await GatewayClient.connect(liveServer().url, { framing, token: secrets.ARGENT_GATEWAY_TOKEN, timeoutMs: 20_000 });
-    clients.push(c);
-    dash[framing] = c;
-  }
+  await stack.start();
   // The user's setup: a key for the default model's provider (the base URL moves per test).
   const initial = liveFake().addScenario({ replies: [{ kind: "echo" }] });
   await configureProvider(client("jsonrpc"), "anthropic", baseUrlFor(liveFake().url, initial), ANTHROPIC_KEY);
 });
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  try {
-    await server?.stop();
-  } finally {
-    server = undefined;
-    await fake?.close();
-    fake = undefined;
-    if (stateDir) removeStateDir(stateDir);
-  }
-});
+afterAll(() => stack.stop());
 
 describe("scheduler over npm run dev", () => {
   it("an agentTurn job due in a few seconds runs once (sweep + alarm), cron and run events reach both dashboards", { timeout: 120_000 }, async () => {
