@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROVIDER_APIS } from "../agent/model-catalog";
+import { isTimeZone } from "../scheduler/zone";
 
 /**
  * The one config schema. Validation, defaults, `config.schema` (JSON Schema + ui hints) and
@@ -160,12 +161,3 @@ export const ConfigSchema = z.strictObject({
 export type ConfigInput = z.input<typeof ConfigSchema>;
 /** The document with every default applied. */
 export type Config = z.output<typeof ConfigSchema>;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
